@@ -1,0 +1,98 @@
+"""Input serializers validate requests; output serializers decide what each audience may see."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from moderation.models import Comment, ModerationEvent
+
+MAX_ID = 2**63 - 1
+
+
+# --- input -----------------------------------------------------------------------------------
+class CommentSubmitInput(serializers.Serializer):
+    author_name = serializers.CharField(max_length=100)
+    author_email = serializers.EmailField(max_length=254)
+    body = serializers.CharField(max_length=Comment.BODY_MAX_LENGTH)
+    parent = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
+    author_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+
+
+class StatusTokenInput(serializers.Serializer):
+    token = serializers.CharField(max_length=100)
+
+
+class ModerationDecisionInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+
+
+class ModerationQueueInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Comment.Status.choices, required=False)
+    site = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    article = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+# --- output ----------------------------------------------------------------------------------
+class CommentSubmittedOutput(serializers.ModelSerializer):
+    token = serializers.CharField(help_text="Private: lets the author read this comment's status.")
+    status_url = serializers.CharField()
+
+    class Meta:
+        model = Comment
+        fields = ["id", "article", "parent", "status", "created_at", "token", "status_url"]
+
+
+class PublicCommentOutput(serializers.ModelSerializer):
+    """What any reader may see: never the email, IP address or user agent."""
+
+    class Meta:
+        model = Comment
+        fields = ["id", "parent", "author_name", "author_url", "body", "created_at"]
+
+
+class SubmitterCommentOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Comment
+        fields = ["id", "article", "parent", "status", "author_name", "body", "created_at"]
+
+
+class ModerationEventOutput(serializers.ModelSerializer):
+    moderator = serializers.StringRelatedField()
+
+    class Meta:
+        model = ModerationEvent
+        fields = ["from_status", "to_status", "actor", "moderator", "reason", "created_at"]
+
+
+class ModeratorCommentOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Comment
+        fields = [
+            "id",
+            "article",
+            "parent",
+            "status",
+            "author_name",
+            "author_email",
+            "author_url",
+            "body",
+            "ip_address",
+            "user_agent",
+            "created_at",
+            "spam_score",
+            "toxicity_score",
+            "scores",
+            "model_versions",
+            "explanation",
+            "decision_reason",
+            "decided_at",
+        ]
+
+
+class ModeratorCommentDetailOutput(ModeratorCommentOutput):
+    events = ModerationEventOutput(many=True, read_only=True)
+
+    class Meta(ModeratorCommentOutput.Meta):
+        fields = [*ModeratorCommentOutput.Meta.fields, "events"]

@@ -1,0 +1,175 @@
+"""Thin views: an input serializer validates, a service acts, an output serializer answers."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAdminUser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+from rest_framework.views import APIView
+
+from moderation import selectors, services
+from moderation.api import serializers as s
+from moderation.errors import NotFoundError
+from moderation.models import Article, Comment
+
+
+class CommentPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _client_ip(request: Request) -> str | None:
+    """The submitter's address, trusting X-Forwarded-For only as far as TRUSTED_PROXY_COUNT says."""
+    candidate = BaseThrottle().get_ident(request)
+    try:
+        return str(ipaddress.ip_address(candidate.strip()))
+    except ValueError:
+        return None
+
+
+class ArticleCommentsView(APIView):
+    """POST submits a reader's comment; GET lists the article's published comments."""
+
+    throttle_scope = "comment_submit"
+
+    def get_throttles(self):
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+
+    @extend_schema(
+        request=s.CommentSubmitInput,
+        responses={202: s.CommentSubmittedOutput},
+        summary="Submit a comment (scored asynchronously)",
+    )
+    def post(self, request: Request, article_id: int) -> Response:
+        data = s.CommentSubmitInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        comment, token = services.comment_submit(
+            article_id=article_id,
+            author_name=fields["author_name"],
+            author_email=fields["author_email"],
+            body=fields["body"],
+            parent_id=fields.get("parent"),
+            author_url=fields.get("author_url", ""),
+            ip_address=_client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+        comment.token = token
+        comment.status_url = (
+            request.build_absolute_uri(reverse("comment-status", args=[comment.pk]))
+            + f"?token={token}"
+        )
+        return Response(s.CommentSubmittedOutput(comment).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        responses={200: s.PublicCommentOutput(many=True)},
+        summary="Published comments of an article, oldest first, each with its parent",
+    )
+    def get(self, request: Request, article_id: int) -> Response:
+        if not Article.objects.filter(pk=article_id).exists():
+            raise NotFoundError(
+                f"There is no article {article_id}.",
+                fields={"article_id": [f"No article with id {article_id}."]},
+            )
+        paginator = CommentPagination()
+        page = paginator.paginate_queryset(
+            selectors.comments_published(article_id=article_id), request, view=self
+        )
+        return paginator.get_paginated_response(s.PublicCommentOutput(page, many=True).data)
+
+
+class CommentStatusView(APIView):
+    """The author of a comment reads its status with the private token they were given."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("token", str, required=True)],
+        responses={200: s.SubmitterCommentOutput},
+        summary="A submitted comment's status, for its author",
+    )
+    def get(self, request: Request, comment_id: int) -> Response:
+        query = s.StatusTokenInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        comment = Comment.objects.filter(pk=comment_id).first()
+        # One answer for "no such comment" and "wrong token", so ids can't be probed.
+        if comment is None or not services.status_token_matches(
+            comment, query.validated_data["token"]
+        ):
+            raise NotFoundError(
+                "No comment with that id and token.",
+                fields={"token": ["Does not match this comment."]},
+            )
+        return Response(s.SubmitterCommentOutput(comment).data)
+
+
+class ModerationQueueView(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(
+        parameters=[s.ModerationQueueInput],
+        responses={200: s.ModeratorCommentOutput(many=True)},
+        summary="Comments for moderators, newest first, filterable by status, site and article",
+    )
+    def get(self, request: Request) -> Response:
+        query = s.ModerationQueueInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = query.validated_data
+        paginator = CommentPagination()
+        page = paginator.paginate_queryset(
+            selectors.comments_for_moderation(
+                status=filters.get("status"),
+                site_id=filters.get("site"),
+                article_id=filters.get("article"),
+            ),
+            request,
+            view=self,
+        )
+        return paginator.get_paginated_response(s.ModeratorCommentOutput(page, many=True).data)
+
+
+class ModerationCommentView(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(responses={200: s.ModeratorCommentDetailOutput}, summary="One comment, in full")
+    def get(self, request: Request, comment_id: int) -> Response:
+        comment = get_object_or_404(Comment.objects.prefetch_related("events"), pk=comment_id)
+        return Response(s.ModeratorCommentDetailOutput(comment).data)
+
+
+class _ModerationDecisionView(APIView):
+    permission_classes = [IsAdminUser]
+    decide = staticmethod(services.comment_approve)
+
+    def post(self, request: Request, comment_id: int) -> Response:
+        data = s.ModerationDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = self.decide(
+            comment_id=comment_id, moderator=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(s.ModeratorCommentDetailOutput(comment).data)
+
+
+@extend_schema(
+    request=s.ModerationDecisionInput,
+    responses={200: s.ModeratorCommentDetailOutput},
+    summary="Approve (publish) a comment",
+)
+class ModerationApproveView(_ModerationDecisionView):
+    decide = staticmethod(services.comment_approve)
+
+
+@extend_schema(
+    request=s.ModerationDecisionInput,
+    responses={200: s.ModeratorCommentDetailOutput},
+    summary="Reject a comment",
+)
+class ModerationRejectView(_ModerationDecisionView):
+    decide = staticmethod(services.comment_reject)

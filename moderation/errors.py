@@ -1,0 +1,25 @@
+"""The one domain error type; the API's exception handler turns it into a JSON 4xx."""
+
+from __future__ import annotations
+
+
+class ApplicationError(Exception):
+    """A request the domain refuses, with the fields at fault."""
+
+    status_code = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class NotFoundError(ApplicationError):
+    status_code = 404
+    code = "not_found"
+
+
+class ConflictError(ApplicationError):
+    status_code = 409
+    code = "conflict"

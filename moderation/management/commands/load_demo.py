@@ -1,0 +1,44 @@
+"""Create the demo site, its article and a demo moderator; safe to run again."""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from rest_framework.authtoken.models import Token
+
+from moderation.models import Article, Site
+
+DEMO_ARTICLE = {
+    "external_id": "el-salvador-prison-offer",
+    "title": "El Salvador offers to house US prisoners — for a fee",
+    "url": "https://demo.localhost/world/el-salvador-offers-to-house-us-prisoners",
+}
+
+
+class Command(BaseCommand):
+    help = "Create a demo site with one article and a demo moderator account."
+
+    def handle(self, *args, **options) -> None:
+        password = os.environ.get("DEMO_ADMIN_PASSWORD") or ("admin" if settings.DEBUG else "")
+        if not password:
+            raise CommandError("Set DEMO_ADMIN_PASSWORD: the demo admin needs a real password.")
+
+        site, _ = Site.objects.get_or_create(
+            domain="demo.localhost", defaults={"name": "The Daily Ledger (demo)"}
+        )
+        article, _ = Article.objects.get_or_create(
+            site=site, external_id=DEMO_ARTICLE["external_id"], defaults=DEMO_ARTICLE
+        )
+        user_model = get_user_model()
+        admin = user_model.objects.filter(username="admin").first()
+        if admin is None:
+            admin = user_model.objects.create_superuser("admin", "admin@demo.localhost", password)
+        token, _ = Token.objects.get_or_create(user=admin)
+
+        self.stdout.write(f"Demo site: {site} (id {site.pk})")
+        self.stdout.write(f"Demo article: {article.title!r} (id {article.pk})")
+        self.stdout.write(f"Admin login: admin / {password}")
+        self.stdout.write(f"Moderator API token: {token.key}")

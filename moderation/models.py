@@ -1,0 +1,182 @@
+"""Sites, articles, comments and the append-only log of every moderation decision."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+def _probability_field(help_text: str) -> models.FloatField:
+    return models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=help_text,
+    )
+
+
+class Site(models.Model):
+    """A publisher that embeds the comment service; it owns its moderation policy."""
+
+    name = models.CharField(max_length=200)
+    domain = models.CharField(max_length=253, unique=True, help_text="e.g. news.example.com")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Empty thresholds fall back to the ones stored with each model (chosen on validation data).
+    spam_publish_below = _probability_field("Publish when the spam score is below this.")
+    spam_reject_above = _probability_field("Reject when the spam score reaches this.")
+    toxicity_publish_below = _probability_field("Publish when the toxicity score is below this.")
+    toxicity_reject_above = _probability_field("Reject when the toxicity score reaches this.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.domain})"
+
+    def threshold_overrides(self) -> dict[str, dict[str, float]]:
+        """The thresholds this site sets itself, by model; missing ones use the model's own."""
+        overrides: dict[str, dict[str, float]] = {}
+        for model in ("spam", "toxicity"):
+            for bound, field in (("publish", "publish_below"), ("reject", "reject_above")):
+                value = getattr(self, f"{model}_{field}")
+                if value is not None:
+                    overrides.setdefault(model, {})[bound] = value
+        return overrides
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        for model in ("spam", "toxicity"):
+            publish = getattr(self, f"{model}_publish_below")
+            reject = getattr(self, f"{model}_reject_above")
+            if publish is not None and reject is not None and publish > reject:
+                errors[f"{model}_reject_above"] = "Must be at least the publish threshold."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Article(models.Model):
+    """A page on a site that readers comment on."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="articles")
+    external_id = models.CharField(
+        max_length=200, blank=True, help_text="The site's own id for this article, if any."
+    )
+    title = models.CharField(max_length=500)
+    url = models.URLField(max_length=2000)
+    comments_open = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="unique_external_id_per_site",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Comment(models.Model):
+    """A reader's comment; its status only moves through the transitions below."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending (not yet scored)"
+        APPROVED = "approved", "Approved (published)"
+        HELD = "held", "Held for a moderator"
+        REJECTED = "rejected", "Rejected"
+
+    # Who may move a comment from which status to which.
+    SYSTEM_TRANSITIONS = {Status.PENDING: {Status.APPROVED, Status.HELD, Status.REJECTED}}
+    MODERATOR_TRANSITIONS = {
+        Status.PENDING: {Status.APPROVED, Status.REJECTED},
+        Status.HELD: {Status.APPROVED, Status.REJECTED},
+        Status.APPROVED: {Status.REJECTED, Status.HELD},
+        Status.REJECTED: {Status.APPROVED, Status.HELD},
+    }
+
+    BODY_MAX_LENGTH = 5000
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    author_name = models.CharField(max_length=100)
+    author_email = models.EmailField(max_length=254, help_text="Never published.")
+    author_url = models.URLField(max_length=500, blank=True)
+    body = models.TextField(max_length=BODY_MAX_LENGTH)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, help_text="Never published.")
+    user_agent = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    status_token_hash = models.CharField(
+        max_length=64, editable=False, help_text="SHA-256 of the submitter's status token."
+    )
+
+    spam_score = _probability_field("Probability that the comment is spam.")
+    toxicity_score = _probability_field("Probability that the comment is abusive.")
+    scores = models.JSONField(default=dict, blank=True, help_text="Every label's probability.")
+    model_versions = models.JSONField(default=dict, blank=True)
+    explanation = models.JSONField(
+        default=dict, blank=True, help_text="What pushed each model's score up, by model."
+    )
+    decision_reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["article", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} by {self.author_name}: {self.body[:60]}"
+
+    def can_move(self, to_status: str, *, by_moderator: bool) -> bool:
+        table = self.MODERATOR_TRANSITIONS if by_moderator else self.SYSTEM_TRANSITIONS
+        return to_status in table.get(self.status, set())
+
+
+class ModerationEvent(models.Model):
+    """One change of a comment's status: who or what made it, from what to what, and why."""
+
+    class Actor(models.TextChoices):
+        SYSTEM = "system", "Automatic policy"
+        MODERATOR = "moderator", "Moderator"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, choices=Comment.Status.choices)
+    to_status = models.CharField(max_length=16, choices=Comment.Status.choices)
+    actor = models.CharField(max_length=16, choices=Actor.choices)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_events",
+    )
+    reason = models.TextField()
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id}: {self.from_status} → {self.to_status} by {self.actor}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Moderation events are append-only; they cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Moderation events are append-only; they cannot be deleted.")

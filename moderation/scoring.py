@@ -1,0 +1,55 @@
+"""Adapts the `ml` package to the app: loads each model once per process and scores one comment."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+import ml
+
+EXPLANATION_SIZE = 5
+
+
+@dataclass(frozen=True)
+class CommentScores:
+    """Everything the models said about one comment."""
+
+    scores: dict[str, float]  # every label of every model, e.g. spam, toxicity, insult
+    versions: dict[str, str]  # model name -> artifact version
+    explanations: dict[str, list[dict]]  # model name -> features that pushed its score up
+    default_thresholds: dict[str, dict[str, float]]  # model name -> {"publish", "reject"}
+
+    def main_score(self, model: str) -> float:
+        return self.scores[model]
+
+
+@functools.cache
+def loaded_models() -> dict[str, ml.Model]:
+    """Each model loaded once per process (a worker keeps them for every task)."""
+    artifacts_dir = Path(settings.ML_ARTIFACTS_DIR)
+    return {name: ml.load_model(name, artifacts_dir=artifacts_dir) for name in ml.MODEL_NAMES}
+
+
+def score_comment_text(text: str) -> CommentScores:
+    scores: dict[str, float] = {}
+    versions: dict[str, str] = {}
+    explanations: dict[str, list[dict]] = {}
+    thresholds: dict[str, dict[str, float]] = {}
+    for name, model in loaded_models().items():
+        for label, values in model.score_labels([text]).items():
+            scores[label] = round(float(values[0]), 6)
+        versions[name] = model.version
+        thresholds[name] = dict(model.thresholds)
+        explanations[name] = [
+            {
+                "feature": item.feature,
+                "weight": round(float(item.weight), 4),
+                "start": item.start,
+                "end": item.end,
+            }
+            for item in model.explain(text, top=EXPLANATION_SIZE)
+        ]
+    return CommentScores(scores, versions, explanations, thresholds)

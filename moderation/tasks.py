@@ -1,0 +1,37 @@
+"""Thin Celery tasks: they take ids and call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from celery.signals import worker_process_init
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+
+from moderation import scoring, services
+
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+
+
+@worker_process_init.connect
+def load_models_once(**_kwargs) -> None:
+    """Load the models when a worker process starts, not when its first comment arrives."""
+    scoring.loaded_models()
+
+
+@shared_task(
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=10,
+)
+def score_comment(comment_id: int) -> str | None:
+    decision = services.comment_score(comment_id=comment_id)
+    return decision.status if decision else None
+
+
+@shared_task
+def requeue_stale_pending_comments() -> int:
+    return services.comments_requeue_stale(
+        older_than_seconds=settings.MODERATION_STALE_PENDING_SECONDS
+    )
