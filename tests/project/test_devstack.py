@@ -1,0 +1,119 @@
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+import redis
+
+from project.devstack import (
+    DevstackError,
+    RedisServer,
+    Service,
+    free_port,
+    port_accepts,
+    redis_answers,
+)
+
+
+def test_free_port_returns_a_port_that_can_be_bound():
+    port = free_port()
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", port))
+        assert sock.getsockname()[1] == port
+
+
+def test_the_embedded_redis_server_answers_ping_on_a_free_port_and_stops(tmp_path: Path):
+    server = RedisServer.start_embedded(tmp_path)
+    try:
+        assert server.embedded
+        port = redis.connection.parse_url(server.url)["port"]
+        assert port != 6379
+        client = redis.Redis.from_url(server.url)
+        assert client.ping() is True
+        client.set("greeting", "hello")
+        assert client.get("greeting") == b"hello"
+        client.close()
+    finally:
+        server.stop()
+
+    assert not server.service.running
+    assert not port_accepts("127.0.0.1", port)
+    assert not redis_answers(server.url)
+    # --save "" and --appendonly no: nothing is written to its directory but its log.
+    assert [path.name for path in tmp_path.iterdir()] == [f"redis-{port}.log"]
+
+
+def test_two_embedded_redis_servers_get_different_ports(tmp_path: Path):
+    with (
+        RedisServer.start_embedded(tmp_path / "a") as first,
+        RedisServer.start_embedded(tmp_path / "b") as second,
+    ):
+        assert first.url != second.url
+        assert redis_answers(first.url) and redis_answers(second.url)
+
+
+def test_an_external_redis_url_is_used_as_is(tmp_path: Path):
+    with RedisServer.start_embedded(tmp_path) as embedded:
+        external = RedisServer.external(embedded.url)
+        assert external.url == embedded.url
+        assert not external.embedded
+        external.stop()
+        assert redis_answers(embedded.url), "stopping an external server must leave it running"
+
+
+def test_a_redis_url_where_nothing_listens_raises():
+    with pytest.raises(DevstackError, match="No Redis server answers"):
+        RedisServer.external(f"redis://127.0.0.1:{free_port()}/0", timeout=0.5)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:6379/0", "redis://127.0.0.1:port/0"])
+def test_a_malformed_redis_url_raises(url: str):
+    with pytest.raises(DevstackError, match="is not a Redis URL"):
+        RedisServer.external(url)
+
+
+def test_redis_url_in_the_environment_wins_over_the_embedded_server(tmp_path: Path):
+    with RedisServer.start_embedded(tmp_path / "external") as running:
+        chosen = RedisServer.for_environment(tmp_path / "unused", {"REDIS_URL": running.url})
+        assert chosen.url == running.url
+        assert not chosen.embedded
+    assert not (tmp_path / "unused").exists()
+
+
+def test_stopping_a_service_ends_the_children_in_its_process_group(tmp_path: Path):
+    # The parent ignores SIGTERM and leaves a sleeping child, as a stuck worker might.
+    script = (
+        "import signal, subprocess, sys, time\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        "print(child.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    service = Service("stubborn", [sys.executable, "-c", script], log_path=tmp_path / "log")
+    service.start()
+    service.wait_until(lambda: service.log_text().strip().isdigit(), what="child pid", timeout=10)
+    child_pid = int(service.log_text())
+
+    service.stop(timeout=0.5)
+
+    assert not service.running
+    assert not Path(f"/proc/{child_pid}").exists() or _is_zombie(child_pid)
+
+
+def test_waiting_on_a_service_that_exits_reports_its_log(tmp_path: Path):
+    service = Service(
+        "failing",
+        [sys.executable, "-c", "print('port already in use'); raise SystemExit(3)"],
+        log_path=tmp_path / "log",
+    )
+    service.start()
+
+    with pytest.raises(DevstackError, match="port already in use"):
+        service.wait_until(lambda: False, what="readiness", timeout=10)
+    service.stop()
+
+
+def _is_zombie(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
