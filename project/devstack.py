@@ -18,7 +18,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import IO
+from typing import IO, Any
+from urllib.parse import quote
 
 import redis
 
@@ -56,6 +57,25 @@ def redis_answers(url: str) -> bool:
         return False
     finally:
         client.close()
+
+
+def database_url(settings_dict: Mapping[str, Any]) -> str:
+    """A DATABASE_URL naming the same database as a Django connection's settings_dict.
+
+    The end-to-end tests hand it to a worker process so that it opens the test database.
+    """
+    engine, name = settings_dict["ENGINE"], str(settings_dict["NAME"])
+    if engine == "django.db.backends.sqlite3":
+        return f"sqlite:///{Path(name).resolve()}"
+    if engine == "django.db.backends.postgresql":
+        user = quote(settings_dict.get("USER") or "", safe="")
+        password = quote(settings_dict.get("PASSWORD") or "", safe="")
+        userinfo = f"{user}:{password}@" if password else f"{user}@" if user else ""
+        host = settings_dict.get("HOST") or ""
+        port = settings_dict.get("PORT") or ""
+        hostport = f"{host}:{port}" if port else host
+        return f"postgres://{userinfo}{hostport}/{quote(name, safe='')}"
+    raise DevstackError(f"No DATABASE_URL form for the {engine} engine.")
 
 
 def redis_server_executable() -> Path:

@@ -9,10 +9,12 @@ from project.devstack import (
     DevstackError,
     RedisServer,
     Service,
+    database_url,
     free_port,
     port_accepts,
     redis_answers,
 )
+from project.env import env_database
 
 
 def test_free_port_returns_a_port_that_can_be_bound():
@@ -117,3 +119,40 @@ def test_waiting_on_a_service_that_exits_reports_its_log(tmp_path: Path):
 def _is_zombie(pid: int) -> bool:
     stat = Path(f"/proc/{pid}/stat").read_text()
     return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+@pytest.mark.parametrize(
+    "settings_dict",
+    [
+        {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/app/var/test-db.sqlite3"},
+        {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": "test_comments",
+            "USER": "postgres",
+            "PASSWORD": "p@ss:word/",
+            "HOST": "127.0.0.1",
+            "PORT": "5432",
+        },
+        {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": "test_test",
+            "USER": "postgres",
+            "PASSWORD": "",
+            "HOST": "127.0.0.1",
+            "PORT": 5433,
+        },
+    ],
+)
+def test_database_url_names_the_same_database_as_the_connection(settings_dict, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", database_url(settings_dict))
+
+    parsed = env_database("DATABASE_URL", "sqlite:///unused.sqlite3")
+
+    assert parsed["ENGINE"] == settings_dict["ENGINE"]
+    for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT"):
+        assert str(parsed.get(key) or "") == str(settings_dict.get(key) or ""), key
+
+
+def test_database_url_refuses_an_engine_it_cannot_describe():
+    with pytest.raises(DevstackError, match="mysql"):
+        database_url({"ENGINE": "django.db.backends.mysql", "NAME": "test"})

@@ -1,0 +1,74 @@
+# The front door: `make help` lists what you can do. Every target sets up what it needs first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_FOR_VENV ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+# Stamps re-run pip only when a requirements file changed since the last install.
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
+PYTEST_ARGS ?=
+
+.PHONY: help venv install install-runtime run test test-unit test-e2e lint format bench train \
+	migrate demo clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' \
+		$(MAKEFILE_LIST)
+
+$(PY):
+	@command -v $(PYTHON_FOR_VENV) >/dev/null || \
+		{ echo "$(PYTHON_FOR_VENV) not found: install Python 3.11 (with venv) first." >&2; exit 1; }
+	$(PYTHON_FOR_VENV) -m venv $(VENV)
+
+$(RUNTIME_STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	@touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	@touch $@ $(RUNTIME_STAMP)
+
+venv: $(PY) ## Create .venv with Python 3.11 if it is missing
+
+install-runtime: $(RUNTIME_STAMP) ## Install the runtime requirements into .venv
+
+install: $(DEV_STAMP) ## Install runtime and development requirements into .venv
+
+run: $(RUNTIME_STAMP) ## Migrate, load the demo, start Redis + Celery worker/beat + web; Ctrl-C stops all
+	$(PY) -m project.devstack
+
+test: $(DEV_STAMP) ## Run the whole suite (unit and end-to-end)
+	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+test-unit: $(DEV_STAMP) ## Run the suite without the end-to-end tests
+	$(PY) -m pytest tests -m "not e2e" $(PYTEST_ARGS)
+
+test-e2e: $(DEV_STAMP) ## Run only the end-to-end tests (real Redis and Celery worker)
+	$(PY) -m pytest tests -m e2e $(PYTEST_ARGS)
+
+lint: $(DEV_STAMP) ## Check style: ruff check and ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(DEV_STAMP) ## Fix what ruff can fix and format the code
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(DEV_STAMP) ## Benchmark the models (python -m ml bench)
+	$(PY) -m ml bench
+
+train: $(DEV_STAMP) ## Train both models into ml/artifacts/
+	$(PY) -m ml train --model spam
+	$(PY) -m ml train --model toxicity
+
+migrate: $(RUNTIME_STAMP) ## Apply database migrations
+	$(PY) manage.py migrate --noinput
+
+demo: migrate ## Load the demo site, article and superuser (prints the login)
+	$(PY) manage.py load_demo
+
+clean: ## Remove var/ (local database, logs) and caches; keeps .venv
+	rm -rf var .pytest_cache .ruff_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
