@@ -1,0 +1,51 @@
+import pytest
+
+from moderation import scoring
+from moderation.scoring import CommentScores
+from project import celery_app
+from tests.moderation.factories import ArticleFactory, StaffFactory
+
+DEFAULT_THRESHOLDS = {
+    "spam": {"publish": 0.3, "reject": 0.9},
+    "toxicity": {"publish": 0.3, "reject": 0.9},
+}
+
+
+@pytest.fixture
+def article(db):
+    return ArticleFactory()
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory()
+
+
+@pytest.fixture
+def celery_eager():
+    """Unit tests run tasks in-process; end-to-end tests use a real worker instead."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def fake_scores(monkeypatch):
+    """Make the models say given scores, to test the decision logic around them."""
+    calls = []
+
+    def install(spam: float, toxicity: float, thresholds=DEFAULT_THRESHOLDS):
+        def score(text: str) -> CommentScores:
+            calls.append(text)
+            return CommentScores(
+                scores={"spam": spam, "toxicity": toxicity, "insult": 0.0},
+                versions={"spam": "spam-test", "toxicity": "toxicity-test"},
+                explanations={"spam": [], "toxicity": []},
+                default_thresholds=thresholds,
+            )
+
+        monkeypatch.setattr(scoring, "score_comment_text", score)
+        return calls
+
+    return install

@@ -1,0 +1,45 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from moderation.models import Article, Comment, Site
+from moderation.services import hash_status_token
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    name = factory.Sequence(lambda n: f"Site {n}")
+    domain = factory.Sequence(lambda n: f"site{n}.example.com")
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Article
+
+    site = factory.SubFactory(SiteFactory)
+    title = "El Salvador offers to house US prisoners for a fee"
+    url = factory.Sequence(lambda n: f"https://news.example.com/articles/{n}")
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    article = factory.SubFactory(ArticleFactory)
+    author_name = "Ana Reader"
+    author_email = factory.Sequence(lambda n: f"reader{n}@example.org")
+    body = "A fee per prisoner raises hard questions about oversight."
+    ip_address = "203.0.113.7"
+    user_agent = "Mozilla/5.0 (test)"
+    status_token_hash = hash_status_token("secret-token")
+
+
+class StaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"moderator{n}")
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", "pw")

@@ -1,0 +1,276 @@
+import json
+
+import pytest
+from django.core.cache import cache
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from moderation import tasks
+from moderation.models import Comment
+from tests.moderation.factories import ArticleFactory, CommentFactory, StaffFactory
+
+Status = Comment.Status
+pytestmark = pytest.mark.django_db
+
+VALID = {
+    "author_name": "Ana Reader",
+    "author_email": "ana@example.org",
+    "body": "Renting out prison cells raises questions about oversight.",
+}
+
+
+@pytest.fixture
+def client():
+    return APIClient(REMOTE_ADDR="198.51.100.23", HTTP_USER_AGENT="pytest-agent")
+
+
+@pytest.fixture(autouse=True)
+def queued(monkeypatch):
+    sent = []
+    monkeypatch.setattr(tasks.score_comment, "delay", sent.append)
+    return sent
+
+
+@pytest.fixture
+def staff_client(staff):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff).key}")
+    return api
+
+
+def comments_url(article_id):
+    return f"/api/v1/articles/{article_id}/comments/"
+
+
+def error_fields(response):
+    assert set(response.json()) == {"error"}
+    return response.json()["error"]["fields"]
+
+
+def test_submitting_a_comment_answers_202_with_a_private_status_token(client, article):
+    response = client.post(comments_url(article.pk), VALID, format="json")
+    assert response.status_code == 202
+    body = response.json()
+    assert body["status"] == "pending"
+    comment = Comment.objects.get(pk=body["id"])
+    assert comment.ip_address == "198.51.100.23"
+    assert comment.user_agent == "pytest-agent"
+    status = client.get(f"/api/v1/comments/{comment.pk}/", {"token": body["token"]})
+    assert status.status_code == 200
+    assert status.json()["status"] == "pending"
+    assert body["status_url"].endswith(f"/api/v1/comments/{comment.pk}/?token={body['token']}")
+
+
+def test_the_status_endpoint_answers_404_for_a_wrong_token(client, article):
+    comment_id = client.post(comments_url(article.pk), VALID, format="json").json()["id"]
+    response = client.get(f"/api/v1/comments/{comment_id}/", {"token": "guess"})
+    assert response.status_code == 404
+    assert "token" in error_fields(response)
+
+
+def test_the_status_endpoint_names_a_missing_token(client, article):
+    response = client.get(f"/api/v1/comments/{CommentFactory(article=article).pk}/")
+    assert response.status_code == 400
+    assert "token" in error_fields(response)
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"author_name": None}, "author_name"),
+        ({"author_email": None}, "author_email"),
+        ({"body": None}, "body"),
+        ({"body": "   "}, "body"),
+        ({"body": "x" * 5001}, "body"),
+        ({"author_name": "n" * 101}, "author_name"),
+        ({"author_email": "not-an-email"}, "author_email"),
+        ({"author_url": "javascript:alert(1)"}, "author_url"),
+        ({"parent": "abc"}, "parent"),
+        ({"parent": 10**30}, "parent"),
+        ({"body": "null\x00byte"}, "body"),
+    ],
+)
+def test_bad_fields_get_a_400_naming_the_field(client, article, change, field):
+    payload = {k: v for k, v in {**VALID, **change}.items() if v is not None}
+    response = client.post(comments_url(article.pk), payload, format="json")
+    assert response.status_code == 400
+    assert field in error_fields(response)
+    assert Comment.objects.count() == 0
+
+
+def test_a_parent_on_another_article_is_refused(client, article):
+    other = CommentFactory()
+    response = client.post(comments_url(article.pk), {**VALID, "parent": other.pk}, format="json")
+    assert response.status_code == 404
+    assert "parent" in error_fields(response)
+
+
+def test_a_closed_article_is_refused_with_409(client):
+    closed = ArticleFactory(comments_open=False)
+    response = client.post(comments_url(closed.pk), VALID, format="json")
+    assert response.status_code == 409
+    assert "article_id" in error_fields(response)
+
+
+def test_an_unknown_article_is_404(client):
+    response = client.post(comments_url(987654), VALID, format="json")
+    assert response.status_code == 404
+    assert "article_id" in error_fields(response)
+
+
+@pytest.mark.parametrize("raw", ["{not json", "[1, 2]", '"text"', "null"])
+def test_a_body_that_is_not_a_json_object_is_a_400(client, article, raw):
+    response = client.post(comments_url(article.pk), raw, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"]
+
+
+def test_form_encoded_bodies_are_refused_with_415(client, article):
+    response = client.post(comments_url(article.pk), VALID)
+    assert response.status_code == 415
+
+
+def test_the_public_list_shows_only_approved_comments_threaded(client, article):
+    top = CommentFactory(article=article, status=Status.APPROVED, body="top")
+    CommentFactory(article=article, status=Status.APPROVED, parent=top, body="reply")
+    CommentFactory(article=article, status=Status.HELD, body="held")
+    CommentFactory(article=article, status=Status.REJECTED, body="rejected")
+    CommentFactory(article=article, body="pending")
+    CommentFactory(status=Status.APPROVED, body="other article")
+    response = client.get(comments_url(article.pk))
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [(c["body"], c["parent"]) for c in results] == [("top", None), ("reply", top.pk)]
+
+
+def test_public_responses_never_expose_email_ip_or_user_agent(client, article):
+    submitted = client.post(comments_url(article.pk), VALID, format="json").json()
+    Comment.objects.filter(pk=submitted["id"]).update(status=Status.APPROVED)
+    listing = client.get(comments_url(article.pk)).content.decode()
+    status = client.get(
+        f"/api/v1/comments/{submitted['id']}/", {"token": submitted["token"]}
+    ).content.decode()
+    for text in (listing, status, json.dumps(submitted)):
+        assert "ana@example.org" not in text
+        assert "198.51.100.23" not in text
+        assert "pytest-agent" not in text
+    assert "Renting out prison cells" in listing
+
+
+def test_the_public_list_is_paginated(client, article):
+    CommentFactory.create_batch(3, article=article, status=Status.APPROVED)
+    page = client.get(comments_url(article.pk), {"page_size": 2}).json()
+    assert page["count"] == 3 and len(page["results"]) == 2 and page["next"]
+
+
+def test_listing_an_unknown_article_is_404(client):
+    assert client.get(comments_url(55555)).status_code == 404
+
+
+def test_submissions_are_throttled_per_address(client, article, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"comment_submit": "2/minute"})
+    codes = [client.post(comments_url(article.pk), VALID, format="json").status_code for _ in "abc"]
+    assert codes == [202, 202, 429]
+    assert (
+        APIClient(REMOTE_ADDR="192.0.2.1")
+        .post(comments_url(article.pk), VALID, format="json")
+        .status_code
+        == 202
+    )
+
+
+def test_behind_a_trusted_proxy_the_address_the_proxy_saw_is_stored(article, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    # The reader spoofed 1.2.3.4; the proxy appended the address it really saw.
+    proxied = APIClient(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+    response = proxied.post(comments_url(article.pk), VALID, format="json")
+    assert Comment.objects.get(pk=response.json()["id"]).ip_address == "203.0.113.9"
+
+
+def test_without_a_trusted_proxy_forwarded_headers_are_ignored(article):
+    spoofing = APIClient(REMOTE_ADDR="198.51.100.5", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    response = spoofing.post(comments_url(article.pk), VALID, format="json")
+    assert Comment.objects.get(pk=response.json()["id"]).ip_address == "198.51.100.5"
+
+
+# --- moderator API ---------------------------------------------------------------------------
+def test_the_moderator_api_requires_staff(client, db):
+    assert client.get("/api/v1/moderation/comments/").status_code == 401
+    reader = StaffFactory(is_staff=False)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=reader).key}")
+    assert api.get("/api/v1/moderation/comments/").status_code == 403
+
+
+def test_moderators_list_comments_by_status_with_scores(staff_client, article):
+    CommentFactory(article=article, status=Status.HELD, spam_score=0.5, decision_reason="why")
+    CommentFactory(article=article, status=Status.APPROVED)
+    response = staff_client.get("/api/v1/moderation/comments/", {"status": "held"})
+    assert response.status_code == 200
+    [held] = response.json()["results"]
+    assert held["spam_score"] == 0.5 and held["decision_reason"] == "why"
+
+
+def test_an_unknown_status_filter_is_a_400_naming_status(staff_client):
+    response = staff_client.get("/api/v1/moderation/comments/", {"status": "spicy"})
+    assert response.status_code == 400
+    assert "status" in error_fields(response)
+
+
+def test_moderators_approve_and_reject_through_the_api(staff_client, staff):
+    comment = CommentFactory(status=Status.HELD)
+    approved = staff_client.post(
+        f"/api/v1/moderation/comments/{comment.pk}/approve/", {"reason": "ok"}, format="json"
+    )
+    assert approved.status_code == 200
+    assert approved.json()["status"] == "approved"
+    assert approved.json()["events"][-1]["moderator"] == staff.username
+    rejected = staff_client.post(f"/api/v1/moderation/comments/{comment.pk}/reject/")
+    assert rejected.status_code == 200
+    assert rejected.json()["status"] == "rejected"
+    again = staff_client.post(f"/api/v1/moderation/comments/{comment.pk}/reject/")
+    assert again.status_code == 409
+    assert comment.events.count() == 2
+
+
+def test_moderating_an_unknown_comment_is_404(staff_client):
+    assert staff_client.post("/api/v1/moderation/comments/777/approve/").status_code == 404
+    assert staff_client.get("/api/v1/moderation/comments/777/").status_code == 404
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    payload=st.fixed_dictionaries(
+        {},
+        optional={
+            "author_name": json_values,
+            "author_email": json_values,
+            "body": json_values,
+            "parent": json_values,
+            "author_url": json_values,
+        },
+    )
+)
+def test_no_payload_ever_causes_a_server_error(client, article, payload):
+    cache.clear()  # examples share one client: keep the throttle out of the way
+    response = client.post(comments_url(article.pk), payload, format="json")
+    assert response.status_code in {202, 400, 404}, response.content

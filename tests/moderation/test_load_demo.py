@@ -1,0 +1,28 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from moderation.models import Article, Site
+
+
+@pytest.mark.django_db
+def test_the_demo_is_created_once_however_often_it_is_loaded(capsys, settings):
+    settings.DEBUG = True
+    call_command("load_demo")
+    call_command("load_demo")
+    assert Site.objects.count() == 1
+    article = Article.objects.get()
+    assert "El Salvador" in article.title and article.comments_open
+    assert get_user_model().objects.get(username="admin").is_superuser
+    assert "Admin login: admin / admin" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_outside_debug_the_demo_admin_needs_a_password_from_the_environment(settings, monkeypatch):
+    settings.DEBUG = False
+    monkeypatch.delenv("DEMO_ADMIN_PASSWORD", raising=False)
+    with pytest.raises(CommandError, match="DEMO_ADMIN_PASSWORD"):
+        call_command("load_demo")
+    monkeypatch.setenv("DEMO_ADMIN_PASSWORD", "a-long-demo-password")
+    call_command("load_demo")
+    assert get_user_model().objects.get(username="admin").check_password("a-long-demo-password")

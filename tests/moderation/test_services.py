@@ -1,0 +1,181 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from moderation import services, tasks
+from moderation.errors import ConflictError, NotFoundError
+from moderation.models import Comment, ModerationEvent
+from tests.moderation.factories import ArticleFactory, CommentFactory
+
+Status = Comment.Status
+pytestmark = pytest.mark.django_db
+
+
+def submit(article, **overrides):
+    fields = {
+        "article_id": article.pk,
+        "author_name": "Ana",
+        "author_email": "ana@example.org",
+        "body": "Who audits the prisons once the fee is paid?",
+    }
+    return services.comment_submit(**{**fields, **overrides})
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    sent = []
+    monkeypatch.setattr(tasks.score_comment, "delay", sent.append)
+    return sent
+
+
+def test_it_stores_a_pending_comment_and_queues_it_only_after_commit(
+    article, queued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        comment, token = submit(article)
+        assert queued == []
+    assert len(callbacks) == 1
+    assert queued == [comment.pk]
+    comment.refresh_from_db()
+    assert comment.status == Status.PENDING
+    assert token not in comment.status_token_hash
+    assert services.status_token_matches(comment, token)
+    assert not services.status_token_matches(comment, token + "x")
+
+
+def test_a_broker_outage_at_submit_time_loses_no_comment(
+    article, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(_comment_id):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(tasks.score_comment, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        comment, _ = submit(article)
+    assert Comment.objects.get(pk=comment.pk).status == Status.PENDING
+
+
+def test_it_rejects_a_comment_on_an_unknown_article(db):
+    with pytest.raises(NotFoundError) as error:
+        services.comment_submit(
+            article_id=999, author_name="a", author_email="a@example.org", body="hi"
+        )
+    assert "article_id" in error.value.fields
+
+
+def test_it_refuses_comments_on_a_closed_article(queued):
+    with pytest.raises(ConflictError) as error:
+        submit(ArticleFactory(comments_open=False))
+    assert "article_id" in error.value.fields
+    assert Comment.objects.count() == 0
+
+
+def test_it_rejects_a_parent_on_another_article(article, queued):
+    elsewhere = CommentFactory()
+    with pytest.raises(NotFoundError) as error:
+        submit(article, parent_id=elsewhere.pk)
+    assert "parent" in error.value.fields
+
+
+def test_it_accepts_a_reply_to_a_comment_on_the_same_article(article, queued):
+    parent = CommentFactory(article=article)
+    reply, _ = submit(article, parent_id=parent.pk)
+    assert reply.parent == parent
+
+
+@pytest.mark.parametrize(
+    "spam, toxicity, expected",
+    [(0.05, 0.1, Status.APPROVED), (0.5, 0.1, Status.HELD), (0.1, 0.95, Status.REJECTED)],
+)
+def test_scoring_decides_by_policy_and_records_why(fake_scores, spam, toxicity, expected):
+    fake_scores(spam=spam, toxicity=toxicity)
+    comment = CommentFactory()
+    decision = services.comment_score(comment_id=comment.pk)
+    comment.refresh_from_db()
+    assert decision.status == comment.status == expected
+    assert comment.spam_score == spam and comment.toxicity_score == toxicity
+    assert comment.model_versions == {"spam": "spam-test", "toxicity": "toxicity-test"}
+    assert comment.decision_reason == decision.reason
+    event = comment.events.get()
+    assert (event.from_status, event.to_status) == (Status.PENDING, expected)
+    assert event.actor == ModerationEvent.Actor.SYSTEM
+    assert event.details["scores"]["spam"] == spam
+
+
+def test_scoring_twice_writes_one_decision(fake_scores):
+    calls = fake_scores(spam=0.01, toxicity=0.01)
+    comment = CommentFactory()
+    services.comment_score(comment_id=comment.pk)
+    assert services.comment_score(comment_id=comment.pk) is None
+    assert comment.events.count() == 1
+    assert len(calls) == 1
+
+
+def test_a_moderators_decision_before_scoring_is_never_overwritten(fake_scores, staff):
+    fake_scores(spam=0.99, toxicity=0.99)
+    comment = CommentFactory()
+    services.comment_approve(comment_id=comment.pk, moderator=staff)
+    assert services.comment_score(comment_id=comment.pk) is None
+    comment.refresh_from_db()
+    assert comment.status == Status.APPROVED
+    assert comment.spam_score is None
+
+
+def test_the_site_policy_overrides_the_model_thresholds(fake_scores):
+    fake_scores(spam=0.5, toxicity=0.0)
+    comment = CommentFactory(article__site__spam_reject_above=0.4)
+    assert services.comment_score(comment_id=comment.pk).status == Status.REJECTED
+
+
+def test_scoring_a_deleted_comment_is_a_no_op(fake_scores, db):
+    fake_scores(spam=0.5, toxicity=0.0)
+    assert services.comment_score(comment_id=123456) is None
+
+
+def test_a_moderator_approves_a_held_comment_and_the_event_names_them(staff):
+    comment = CommentFactory(status=Status.HELD)
+    services.comment_approve(comment_id=comment.pk, moderator=staff, reason="Fair criticism.")
+    comment.refresh_from_db()
+    assert comment.status == Status.APPROVED
+    event = comment.events.get()
+    assert (event.from_status, event.to_status, event.moderator) == (
+        Status.HELD,
+        Status.APPROVED,
+        staff,
+    )
+    assert event.reason == "Fair criticism."
+
+
+def test_a_moderator_can_reverse_a_decision(staff):
+    comment = CommentFactory(status=Status.REJECTED)
+    services.comment_approve(comment_id=comment.pk, moderator=staff)
+    services.comment_reject(comment_id=comment.pk, moderator=staff)
+    assert list(comment.events.values_list("to_status", flat=True)) == [
+        Status.APPROVED,
+        Status.REJECTED,
+    ]
+    assert comment.events.last().reason == "Rejected by a moderator."
+
+
+def test_approving_an_approved_comment_is_a_conflict_and_writes_nothing(staff):
+    comment = CommentFactory(status=Status.APPROVED)
+    with pytest.raises(ConflictError) as error:
+        services.comment_approve(comment_id=comment.pk, moderator=staff)
+    assert "status" in error.value.fields
+    assert comment.events.count() == 0
+
+
+def test_moderating_an_unknown_comment_is_not_found(staff):
+    with pytest.raises(NotFoundError):
+        services.comment_reject(comment_id=424242, moderator=staff)
+
+
+def test_only_stale_pending_comments_are_queued_again(queued):
+    stale = CommentFactory()
+    Comment.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(minutes=10))
+    held = CommentFactory(status=Status.HELD)
+    Comment.objects.filter(pk=held.pk).update(created_at=timezone.now() - timedelta(minutes=10))
+    CommentFactory()  # fresh: its own task is still on the way
+    assert services.comments_requeue_stale(older_than_seconds=120) == 1
+    assert queued == [stale.pk]
