@@ -125,6 +125,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Submit reader comments, read published threads, and moderate held comments.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"CommentStatusEnum": "moderation.models.Comment.Status"},
 }
 
 # Sites embed the public comment API from their own origins; it carries no cookies.

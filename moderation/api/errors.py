@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -56,3 +57,16 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             code = "error"
         response.data = _body(str(code), str(detail))
     return response
+
+
+def api_aware_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Unknown URLs under /api/ answer in the API's JSON shape; others get Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(_body("not_found", f"No API endpoint at {request.path}."), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def api_aware_server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(_body("server_error", "Something went wrong on our side."), status=500)
+    return defaults.server_error(request)

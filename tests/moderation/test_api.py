@@ -274,3 +274,18 @@ def test_no_payload_ever_causes_a_server_error(client, article, payload):
     cache.clear()  # examples share one client: keep the throttle out of the way
     response = client.post(comments_url(article.pk), payload, format="json")
     assert response.status_code in {202, 400, 404}, response.content
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/articles/abc/comments/", "/api/v1/articles/1234567890123456789/comments/"]
+)
+def test_malformed_or_oversized_ids_get_a_json_404(client, path):
+    response = client.post(path, VALID, format="json")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_the_openapi_schema_describes_the_comment_endpoints(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    assert "/api/v1/articles/{article_id}/comments/" in schema["paths"]
+    assert "/api/v1/moderation/comments/{comment_id}/approve/" in schema["paths"]
