@@ -1,0 +1,120 @@
+"""Command line: `python -m ml {train,evaluate,score,bench}`."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ml.model import MODEL_NAMES, ModelLoadError, load_model
+
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ml", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    train = sub.add_parser("train", help="train a model and write its artifacts and card")
+    train.add_argument("--model", choices=MODEL_NAMES, required=True)
+    train.add_argument("--data", type=Path, help="data folder (default $ML_DATA_DIR or ../shared)")
+    train.add_argument("--out", type=Path, help="artifacts folder (default ml/artifacts)")
+    train.add_argument(
+        "--extra",
+        type=Path,
+        action="append",
+        default=[],
+        help="extra `text,label` CSV of a site's own decisions (repeatable)",
+    )
+
+    evaluate = sub.add_parser("evaluate", help="metrics on a labelled `text,label` CSV")
+    evaluate.add_argument("--model", choices=MODEL_NAMES, required=True)
+    evaluate.add_argument("--input", type=Path, required=True)
+    evaluate.add_argument("--artifacts", type=Path)
+
+    score = sub.add_parser("score", help="add score columns to a CSV with a `text` column")
+    score.add_argument("--model", choices=MODEL_NAMES, required=True)
+    score.add_argument("--input", type=Path, required=True)
+    score.add_argument("--output", type=Path, required=True)
+    score.add_argument("--artifacts", type=Path)
+    score.add_argument("--batch-size", type=int, default=1000)
+
+    bench = sub.add_parser("bench", help="throughput, latency and memory on one core")
+    bench.add_argument("--artifacts", type=Path)
+    bench.add_argument("--n", type=int, default=5000, help="comments per throughput run")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _score(args: argparse.Namespace) -> int:
+    model = load_model(args.model, args.artifacts)
+    try:
+        fh = args.input.open(encoding="utf-8-sig", errors="replace", newline="")
+    except OSError as exc:
+        return _fail(f"cannot read {args.input}: {exc.strerror}")
+    with fh:
+        reader = csv.DictReader(fh)
+        fields = list(reader.fieldnames or [])
+        if "text" not in fields:
+            return _fail(f"{args.input} has no `text` column (columns: {', '.join(fields)})")
+        rows = list(reader)
+    added = ["score", *[label for label in model.labels[1:]]]
+    clash = [c for c in added if c in fields]
+    if clash:
+        return _fail(f"{args.input} already has column(s) {', '.join(clash)}")
+    with args.output.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=fields + added)
+        writer.writeheader()
+        for i in range(0, len(rows), args.batch_size):
+            batch = rows[i : i + args.batch_size]
+            scores = model.score_labels([r["text"] or "" for r in batch])
+            for j, row in enumerate(batch):
+                row["score"] = f"{scores[model.labels[0]][j]:.6f}"
+                for label in model.labels[1:]:
+                    row[label] = f"{scores[label][j]:.6f}"
+                writer.writerow(row)
+    print(f"scored {len(rows)} rows with {model.version} -> {args.output}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "train":
+            from ml.train import train
+
+            out = train(args.model, args.data, args.out, args.extra)
+            print(f"wrote {out}")
+            return 0
+        if args.command == "evaluate":
+            from ml.data import DataError
+            from ml.evaluate import evaluate_file, format_report
+
+            model = load_model(args.model, args.artifacts)
+            try:
+                report = evaluate_file(model, args.input)
+            except DataError as exc:
+                return _fail(str(exc))
+            print(format_report(model, args.input, report))
+            return 0
+        if args.command == "score":
+            return _score(args)
+        if args.command == "bench":
+            from ml.bench import run
+
+            run(args.artifacts, args.n)
+            return 0
+    except ModelLoadError as exc:
+        return _fail(str(exc))
+    return _fail(f"unknown command {args.command}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Metrics, threshold choice and the `evaluate` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import (
+    average_precision_score,
+    brier_score_loss,
+    confusion_matrix,
+    f1_score,
+    precision_score,
+    recall_score,
+    roc_auc_score,
+)
+
+from ml import data as D
+from ml.model import Model
+
+REJECT_PRECISION = 0.99
+PUBLISH_MAX_MISSED = 0.02
+# A precision measured on fewer predicted positives than this is noise, not evidence.
+MIN_REJECT_SUPPORT = 20
+
+
+def binary_metrics(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, Any]:
+    """ROC-AUC, AP, Brier, F1/precision/recall and confusion matrix at a threshold."""
+    hard = (np.asarray(y) >= 0.5).astype(int)
+    p = np.asarray(p, dtype=np.float64)
+    pred = (p >= threshold).astype(int)
+    both = len(set(hard.tolist())) == 2
+    tn, fp, fn, tp = confusion_matrix(hard, pred, labels=[0, 1]).ravel()
+    return {
+        "rows": len(hard),
+        "positives": int(hard.sum()),
+        "roc_auc": round(float(roc_auc_score(hard, p)), 4) if both else None,
+        "ap": round(float(average_precision_score(hard, p)), 4) if both else None,
+        "brier": round(float(brier_score_loss(hard, np.clip(p, 0, 1))), 4),
+        "threshold": round(float(threshold), 4),
+        "f1": round(float(f1_score(hard, pred, zero_division=0)), 4),
+        "precision": round(float(precision_score(hard, pred, zero_division=0)), 4),
+        "recall": round(float(recall_score(hard, pred, zero_division=0)), 4),
+        "confusion": {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)},
+    }
+
+
+def choose_thresholds(y: np.ndarray, p: np.ndarray) -> tuple[dict[str, float], list[str]]:
+    """`reject`: lowest score with precision >= 0.99; `publish`: at most 2% of positives below."""
+    hard = np.asarray(y) >= 0.5
+    p = np.asarray(p, dtype=np.float64)
+    notes = []
+    order = np.argsort(-p, kind="stable")
+    ps, hs = p[order], hard[order]
+    tp = np.cumsum(hs)
+    flagged = np.arange(1, len(ps) + 1)
+    precision = tp / flagged
+    # Only cut between distinct scores: everyone at the same score is treated alike.
+    last_of_score = np.r_[ps[1:] != ps[:-1], True]
+    ok = last_of_score & (precision >= REJECT_PRECISION) & (flagged >= MIN_REJECT_SUPPORT)
+    if ok.any():
+        i = int(np.flatnonzero(ok)[-1])
+        reject = float(ps[i])
+        notes.append(
+            f"reject: precision {precision[i]:.4f} on {flagged[i]} validation comments flagged, "
+            f"recall {tp[i] / max(hs.sum(), 1):.4f}"
+        )
+    else:
+        cand = last_of_score & (flagged >= MIN_REJECT_SUPPORT)
+        i = int(np.flatnonzero(cand)[np.argmax(precision[cand])]) if cand.any() else 0
+        reject = float(ps[i])
+        notes.append(
+            f"reject: precision {REJECT_PRECISION} is unreachable on validation data; using the "
+            f"score with the best precision ({precision[i]:.4f} on {flagged[i]} comments)"
+        )
+    positives = np.sort(p[hard])
+    k = int(np.floor(PUBLISH_MAX_MISSED * len(positives)))
+    publish = float(positives[k]) if len(positives) else 0.5
+    missed = float(np.mean(positives < publish)) if len(positives) else 0.0
+    negatives_published = float(np.mean(p[~hard] < publish)) if (~hard).any() else 0.0
+    notes.append(
+        f"publish: {missed:.2%} of positive validation comments score below it; "
+        f"{negatives_published:.2%} of negative ones would be published automatically"
+    )
+    if publish > reject:
+        notes.append("publish was above reject and was lowered to it")
+        publish = reject
+    return {"publish": round(publish, 6), "reject": round(reject, 6)}, notes
+
+
+def evaluate_file(model: Model, path: Path) -> dict[str, Any]:
+    """Metrics of a model on a `text,label` CSV at both stored thresholds."""
+    rows = D.load_labeled_csv(path, model.labels[0], source=path.name)
+    if not rows:
+        raise D.DataError(f"{path}: no rows")
+    y = np.array([r.labels[model.labels[0]] for r in rows])
+    p = model.score([r.text for r in rows])
+    return {name: binary_metrics(y, p, t) for name, t in model.thresholds.items()}
+
+
+def format_report(model: Model, path: Path, report: dict[str, Any]) -> str:
+    """Human-readable evaluate output."""
+    first = next(iter(report.values()))
+    lines = [
+        f"model {model.version} on {path} ({first['rows']} rows, {first['positives']} positive)",
+        f"ROC-AUC {first['roc_auc']}  average precision {first['ap']}  Brier {first['brier']}",
+    ]
+    for name, m in report.items():
+        c = m["confusion"]
+        lines += [
+            f"at {name} threshold {m['threshold']}: F1 {m['f1']}  precision {m['precision']}  "
+            f"recall {m['recall']}",
+            "              predicted 0  predicted 1",
+            f"  actual 0   {c['tn']:>11}  {c['fp']:>11}",
+            f"  actual 1   {c['fn']:>11}  {c['tp']:>11}",
+        ]
+    return "\n".join(lines)

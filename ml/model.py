@@ -1,0 +1,261 @@
+"""Loaded models, explanations and the on-disk artifact format (plain arrays + JSON, no pickle)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import zipfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ml.features import Vectorizer, char_grams, tokenize, word_grams
+from ml.normalize import normalize, normalize_with_offsets
+
+FORMAT_VERSION = 1
+MODEL_NAMES = ("spam", "toxicity")
+LABELS = {"spam": ("spam",), "toxicity": ("toxicity", "insult", "identity_attack")}
+ARRAYS_FILE = "model.npz"
+META_FILE = "model.json"
+DEFAULT_ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
+
+
+class ModelLoadError(Exception):
+    """A model artifact is missing, damaged or written by an incompatible version."""
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One feature's push on the main label's logit, located in the original text if possible."""
+
+    feature: str
+    weight: float
+    start: int | None
+    end: int | None
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+
+
+class Model:
+    """A linear TF-IDF model with Platt-calibrated outputs for one or more labels."""
+
+    def __init__(
+        self,
+        name: str,
+        labels: tuple[str, ...],
+        vectorizer: Vectorizer,
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        calibration: np.ndarray,
+        thresholds: dict[str, float],
+        version: str,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
+        self.name = name
+        self.labels = labels
+        self.vectorizer = vectorizer
+        # Stored as (n_labels, n_features); kept transposed for a fast sparse @ dense product.
+        self.coef = np.ascontiguousarray(coef, dtype=np.float32)
+        self._coef_t = np.ascontiguousarray(self.coef.T)
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.calibration = np.asarray(calibration, dtype=np.float64)
+        self.thresholds = dict(thresholds)
+        self.version = version
+        self.meta = meta or {}
+
+    def __repr__(self) -> str:
+        return f"<Model {self.version} labels={self.labels}>"
+
+    def decision(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw logits, shape (n, n_labels)."""
+        x = self.vectorizer.transform([normalize(t) for t in texts])
+        return np.asarray(x @ self._coef_t, dtype=np.float64) + self.intercept
+
+    def _calibrate(self, z: np.ndarray) -> np.ndarray:
+        return _sigmoid(z * self.calibration[:, 0] + self.calibration[:, 1])
+
+    def score_labels(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Calibrated probability of every label, each of shape (n,)."""
+        if isinstance(texts, str):
+            raise TypeError("score_labels takes a sequence of texts, not one string")
+        if len(texts) == 0:
+            return {label: np.zeros(0) for label in self.labels}
+        p = self._calibrate(self.decision(texts))
+        return {label: p[:, i] for i, label in enumerate(self.labels)}
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probability of the main label, shape (n,)."""
+        return self.score_labels(texts)[self.labels[0]]
+
+    def explain(self, text: str, top: int = 5) -> list[Contribution]:
+        """Words that pushed the main score up most, with their spans in the original text."""
+        norm = normalize_with_offsets(text)
+        x = self.vectorizer.transform([norm.text])
+        contrib = x.multiply(self.coef[0]).tocsr()
+        value = dict(zip(contrib.indices.tolist(), contrib.data.tolist(), strict=True))
+        wv, cv = self.vectorizer.word_vocab, self.vectorizer.char_vocab
+        offset = len(wv)
+        tokens = tokenize(norm.text)
+        words = [m.group(0) for m in tokens]
+        grams = [char_grams(w) for w in words]
+        # A feature seen k times in the text gives each occurrence 1/k of its contribution.
+        uses = Counter(word_grams(words))
+        uses.update(g for gs in grams for g in gs)
+        per_token = [0.0] * len(tokens)
+        for i, w in enumerate(words):
+            for g in (w, *grams[i]):
+                j = wv.get(g) if g is w else cv.get(g)
+                if j is not None:
+                    per_token[i] += value.get(j if g is w else offset + j, 0.0) / uses[g]
+            if i + 1 < len(words):
+                pair = f"{w} {words[i + 1]}"
+                half = value.get(wv.get(pair, -1), 0.0) / uses[pair] / 2.0
+                per_token[i] += half
+                per_token[i + 1] += half
+        scale = float(self.calibration[0, 0])
+        ranked = sorted(range(len(tokens)), key=lambda i: (-per_token[i], i))
+        out: list[Contribution] = []
+        seen: set[str] = set()
+        for i in ranked:
+            weight = per_token[i] * scale
+            if weight <= 0.0 or len(out) >= top:
+                break
+            if words[i] in seen:
+                continue
+            seen.add(words[i])
+            start, end = norm.span(*tokens[i].span())
+            out.append(Contribution(words[i], weight, start, end))
+        return out
+
+
+def _blob(strings: list[str]) -> np.ndarray:
+    return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
+
+
+def _unblob(arr: np.ndarray) -> list[str]:
+    text = arr.tobytes().decode("utf-8")
+    return text.split("\n") if text else []
+
+
+def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    """A deterministic .npz: fixed member order and timestamps, so equal arrays give equal bytes."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for key in sorted(arrays):
+            member = io.BytesIO()
+            np.lib.format.write_array(member, np.ascontiguousarray(arrays[key]), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, member.getvalue(), compresslevel=9)
+    return buf.getvalue()
+
+
+def save_model_files(
+    out_dir: Path,
+    name: str,
+    labels: tuple[str, ...],
+    vectorizer: Vectorizer,
+    coef: np.ndarray,
+    intercept: np.ndarray,
+    calibration: np.ndarray,
+    thresholds: dict[str, float],
+    meta: dict[str, Any],
+    created: str,
+) -> str:
+    """Write model.npz and model.json; return the model version string."""
+    arrays = {
+        "word_vocab": _blob(list(vectorizer.word_vocab)),
+        "char_vocab": _blob(list(vectorizer.char_vocab)),
+        "word_idf": vectorizer.word_idf.astype(np.float32),
+        "char_idf": vectorizer.char_idf.astype(np.float32),
+        "coef": np.asarray(coef, dtype=np.float32),
+        "intercept": np.asarray(intercept, dtype=np.float64),
+        "calibration": np.asarray(calibration, dtype=np.float64),
+    }
+    data = _npz_bytes(arrays)
+    digest = hashlib.sha256(data).hexdigest()
+    version = f"{name}-{created[:10].replace('-', '')}-{digest[:8]}"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / ARRAYS_FILE).write_bytes(data)
+    doc = {
+        "format": FORMAT_VERSION,
+        "name": name,
+        "version": version,
+        "labels": list(labels),
+        "thresholds": thresholds,
+        "arrays_sha256": digest,
+        "created": created,
+        **meta,
+    }
+    (out_dir / META_FILE).write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+    return version
+
+
+def resolve_artifacts_dir(artifacts_dir: str | Path | None = None) -> Path:
+    """Resolve the artifacts folder: argument, else $ML_ARTIFACTS_DIR, else ml/artifacts."""
+    if artifacts_dir is not None:
+        return Path(artifacts_dir)
+    env = os.environ.get("ML_ARTIFACTS_DIR")
+    return Path(env) if env else DEFAULT_ARTIFACTS_DIR
+
+
+def load_model(name: str, artifacts_dir: str | Path | None = None) -> Model:
+    """Load a trained model from `<artifacts_dir>/<name>/` without unpickling anything."""
+    if name not in MODEL_NAMES:
+        raise ModelLoadError(f"unknown model {name!r}; expected one of {', '.join(MODEL_NAMES)}")
+    folder = resolve_artifacts_dir(artifacts_dir) / name
+    retrain = f"retrain with `python -m ml train --model {name}`"
+    meta_path, arrays_path = folder / META_FILE, folder / ARRAYS_FILE
+    if not meta_path.is_file() or not arrays_path.is_file():
+        raise ModelLoadError(f"model {name} not found in {folder}; {retrain}")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"model {name}: cannot read {meta_path}: {exc}; {retrain}") from exc
+    fmt = meta.get("format") if isinstance(meta, dict) else None
+    if fmt != FORMAT_VERSION:
+        raise ModelLoadError(
+            f"model {name} was written with format {fmt}, this code reads format "
+            f"{FORMAT_VERSION}; {retrain}"
+        )
+    data = arrays_path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != meta.get("arrays_sha256"):
+        raise ModelLoadError(f"model {name}: {arrays_path} does not match {meta_path}; {retrain}")
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        word = _unblob(arrays["word_vocab"])
+        char = _unblob(arrays["char_vocab"])
+        vectorizer = Vectorizer(
+            {g: i for i, g in enumerate(word)},
+            {g: i for i, g in enumerate(char)},
+            arrays["word_idf"].astype(np.float64),
+            arrays["char_idf"].astype(np.float64),
+        )
+        labels = tuple(meta["labels"])
+        coef = arrays["coef"]
+        if coef.shape != (len(labels), vectorizer.n_features):
+            raise ValueError(f"coef shape {coef.shape} does not fit {len(labels)} labels")
+        return Model(
+            name=name,
+            labels=labels,
+            vectorizer=vectorizer,
+            coef=coef,
+            intercept=arrays["intercept"],
+            calibration=arrays["calibration"],
+            thresholds={k: float(v) for k, v in meta["thresholds"].items()},
+            version=str(meta["version"]),
+            meta=meta,
+        )
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
+        raise ModelLoadError(
+            f"model {name}: damaged artifact in {folder}: {exc}; {retrain}"
+        ) from exc

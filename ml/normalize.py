@@ -1,0 +1,337 @@
+# ruff: noqa: RUF001  (the confusables table is full of look-alike letters on purpose)
+"""Text normaliser shared by training and scoring, undoing common obfuscation tricks.
+
+Every step can track, for each output character, the span of original characters it came
+from, so explanations can point back at the text a moderator actually saw.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+URL_TOKEN = "urltoken"  # noqa: S105 (a placeholder word, not a secret)
+MENTION_TOKEN = "@user"  # noqa: S105
+
+# Characters that render as nothing; abusers slip them inside words to dodge word lists.
+_INVISIBLE = {
+    "\u00ad",
+    "\u034f",
+    "\u061c",
+    "\u115f",
+    "\u1160",
+    "\u17b4",
+    "\u17b5",
+    "\u180e",
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u200e",
+    "\u200f",
+    "\u2060",
+    "\u2061",
+    "\u2062",
+    "\u2063",
+    "\u2064",
+    "\u206a",
+    "\u206b",
+    "\u206c",
+    "\u206d",
+    "\u206e",
+    "\u206f",
+    "\u3164",
+    "\ufeff",
+    "\uffa0",
+}
+
+# Look-alikes that NFKC leaves alone (a subset of Unicode's confusables.txt for Latin letters).
+_CONFUSABLES = {
+    # Cyrillic
+    "а": "a",
+    "б": "b",
+    "в": "b",
+    "г": "r",
+    "д": "d",
+    "е": "e",
+    "ё": "e",
+    "з": "3",
+    "и": "u",
+    "й": "u",
+    "к": "k",
+    "л": "n",
+    "м": "m",
+    "н": "h",
+    "о": "o",
+    "п": "n",
+    "р": "p",
+    "с": "c",
+    "т": "t",
+    "у": "y",
+    "х": "x",
+    "ц": "u",
+    "ч": "4",
+    "ш": "w",
+    "щ": "w",
+    "ь": "b",
+    "ы": "bi",
+    "ѕ": "s",
+    "і": "i",
+    "ї": "i",
+    "ј": "j",
+    "ԁ": "d",
+    "һ": "h",
+    "ԛ": "q",
+    "ԝ": "w",
+    "ү": "y",
+    "ӏ": "l",
+    # Greek
+    "α": "a",
+    "β": "b",
+    "γ": "y",
+    "δ": "d",
+    "ε": "e",
+    "ζ": "z",
+    "η": "n",
+    "θ": "o",
+    "ι": "i",
+    "κ": "k",
+    "μ": "u",
+    "ν": "v",
+    "ο": "o",
+    "π": "n",
+    "ρ": "p",
+    "σ": "o",
+    "ς": "c",
+    "τ": "t",
+    "υ": "u",
+    "χ": "x",
+    "ω": "w",
+    # Latin extensions and symbols
+    "ı": "i",
+    "ȷ": "j",
+    "ɑ": "a",
+    "ɡ": "g",
+    "ɩ": "i",
+    "ɪ": "i",
+    "ʏ": "y",
+    "ᴀ": "a",
+    "ʙ": "b",
+    "ᴄ": "c",
+    "ᴅ": "d",
+    "ᴇ": "e",
+    "ғ": "f",
+    "ɢ": "g",
+    "ʜ": "h",
+    "ᴊ": "j",
+    "ᴋ": "k",
+    "ʟ": "l",
+    "ᴍ": "m",
+    "ɴ": "n",
+    "ᴏ": "o",
+    "ᴘ": "p",
+    "ʀ": "r",
+    "ꜱ": "s",
+    "ᴛ": "t",
+    "ᴜ": "u",
+    "ᴠ": "v",
+    "ᴡ": "w",
+    "ᴢ": "z",
+    "ø": "o",
+    "ð": "d",
+    "þ": "p",
+    "ß": "ss",
+    "æ": "ae",
+    "œ": "oe",
+    "ł": "l",
+    "đ": "d",
+    "ħ": "h",
+}
+
+# Digits and symbols read as letters inside words (f4gg0t, 1d10t, $hit, b!tch).
+_LEET = {
+    "0": "o",
+    "1": "i",
+    "3": "e",
+    "4": "a",
+    "5": "s",
+    "7": "t",
+    "8": "b",
+    "9": "g",
+    "@": "a",
+    "$": "s",
+    "!": "i",
+    "|": "l",
+    "+": "t",
+}
+
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
+_HREF_TAG = re.compile(r"""<a\s[^<>]*?href\s*=\s*["']?([^"'\s<>]+)["']?[^<>]*>""", re.IGNORECASE)
+_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,300}>")
+_TLDS = "com|net|org|info|biz|ly|me|tv|co|io|us|uk|de|ru|xyz|site|online|club|gl|gd|be|to|cc|tk|ws"
+_URL = re.compile(
+    r"(?:h(?:tt|xx)ps?\s?:\s?/\s?/\S+"  # scheme, tolerating "http : //" and hxxp
+    r"|www\s?\.\s?\S+"
+    r"|\b[a-z0-9][a-z0-9\-]*(?:\s?(?:\.|\(dot\)|\[dot\]|\bdot\b)\s?[a-z0-9\-]+)*"
+    r"\s?(?:\.|\(dot\)|\[dot\]|\bdot\b)\s?(?:" + _TLDS + r")\b(?:/\S*)?)",
+)
+_MENTION = re.compile(r"(?<![\w@])@[a-z0-9_]{1,30}")
+# Single characters separated by spaces or light punctuation: "s t u p i d", "i.d.i.o.t".
+_SPACED = re.compile(r"(?<![\w@$!|+])[a-z0-9@$](?:[ .\-_*]{1,2}[a-z0-9@$](?![\w@$])){2,}")
+# Only tokens mixing letters with leet characters reach the (slower) per-word callback.
+_WORDLIKE = re.compile(
+    r"(?<![a-z0-9@$!|+])(?=[a-z0-9@$!|+]*[0-9@$!|+])(?=[a-z0-9@$!|+]*[a-z])[a-z0-9@$!|+]+"
+)
+_URL_HINT = re.compile(r"h(?:tt|xx)p|www|(?:\.|dot\b|\(dot\)|\[dot\])\s?(?:" + _TLDS + r")\b")
+_REPEAT_LETTER = re.compile(r"([a-z])\1{2,}")
+_REPEAT_OTHER = re.compile(r"([^a-z\s])\1{3,}")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Normalised text plus, per character, the [start, end) span it came from."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original span covering normalised characters [start, end)."""
+        return min(self.starts[start:end]), max(self.ends[start:end])
+
+
+class _Tracked:
+    """A string with optional per-character origin spans."""
+
+    __slots__ = ("ends", "starts", "text")
+
+    def __init__(self, text: str, track: bool) -> None:
+        self.text = text
+        self.starts: list[int] | None = list(range(len(text))) if track else None
+        self.ends: list[int] | None = list(range(1, len(text) + 1)) if track else None
+
+    def sub(self, pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str]) -> None:
+        if self.starts is None or self.ends is None:
+            self.text = pattern.sub(repl, self.text)
+            return
+        pieces: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        pos = 0
+        for match in pattern.finditer(self.text):
+            a, b = match.span()
+            pieces.append(self.text[pos:a])
+            starts.extend(self.starts[pos:a])
+            ends.extend(self.ends[pos:a])
+            new = match.expand(repl) if isinstance(repl, str) else repl(match)
+            if b > a:
+                lo, hi = min(self.starts[a:b]), max(self.ends[a:b])
+            else:
+                lo = hi = self.starts[a] if a < len(self.starts) else (self.ends[-1] if a else 0)
+            pieces.append(new)
+            starts.extend([lo] * len(new))
+            ends.extend([hi] * len(new))
+            pos = b
+        pieces.append(self.text[pos:])
+        starts.extend(self.starts[pos:])
+        ends.extend(self.ends[pos:])
+        self.text = "".join(pieces)
+        self.starts, self.ends = starts, ends
+
+    def map_chars(self) -> None:
+        if self.text.isascii():
+            self.text = self.text.lower()
+            return
+        if self.starts is None or self.ends is None:
+            self.text = "".join(_map_char(c) for c in self.text)
+            return
+        pieces: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        for c, lo, hi in zip(self.text, self.starts, self.ends, strict=True):
+            new = _map_char(c)
+            pieces.append(new)
+            starts.extend([lo] * len(new))
+            ends.extend([hi] * len(new))
+        self.text = "".join(pieces)
+        self.starts, self.ends = starts, ends
+
+
+@lru_cache(maxsize=65536)
+def _map_char(c: str) -> str:
+    """Fold one character: drop invisibles, NFKC, lowercase, strip accents, map homoglyphs."""
+    if c in _INVISIBLE or unicodedata.category(c) == "Cf":
+        return ""
+    if c.isspace():
+        return " "
+    out = []
+    for d in unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", c).lower()):
+        if unicodedata.combining(d):
+            continue  # accents and "zalgo" marks
+        d = d.lower()
+        out.append(_CONFUSABLES.get(d, d))
+    return "".join(out)
+
+
+def _unescape(match: re.Match[str]) -> str:
+    return html.unescape(match.group(0))
+
+
+def _join_spaced(match: re.Match[str]) -> str:
+    text = match.group(0)
+    if not any("a" <= c <= "z" for c in text):
+        return text  # "1 2 3" and version numbers are not spelled-out words
+    return "".join(c for c in text if c not in " .-_*")
+
+
+def _deleet(match: re.Match[str]) -> str:
+    word = match.group(0)
+    core = word.rstrip("!|+")  # trailing "!!!" is punctuation, not letters
+    if core in (URL_TOKEN, MENTION_TOKEN) or sum("a" <= c <= "z" for c in core) < 2:
+        return word  # plain numbers and short tokens like "4u" stay as they are
+    return "".join(_LEET.get(c, c) for c in core) + word[len(core) :]
+
+
+def _pipeline(t: _Tracked) -> None:
+    # Unescape until stable: scraped text is often escaped twice ("&amp;#39;").
+    while True:
+        before = t.text
+        t.sub(_ENTITY, _unescape)
+        if t.text == before:
+            break
+    if "<" in t.text:
+        t.sub(_HREF_TAG, r" \1 ")
+        t.sub(_TAG, " ")
+    t.map_chars()
+    if _URL_HINT.search(t.text):
+        t.sub(_URL, f" {URL_TOKEN} ")
+    if "@" in t.text:
+        t.sub(_MENTION, MENTION_TOKEN)
+    t.sub(_SPACED, _join_spaced)
+    t.sub(_WORDLIKE, _deleet)
+    # Runs of 3+ letters are stretching ("stuuuupid"); English words rarely triple a letter.
+    t.sub(_REPEAT_LETTER, r"\1")
+    t.sub(_REPEAT_OTHER, r"\1\1\1")
+    t.sub(_SPACE, " ")
+
+
+def normalize(text: str) -> str:
+    """Normalise text for the models (idempotent)."""
+    t = _Tracked(text, track=False)
+    _pipeline(t)
+    return t.text.strip()
+
+
+def normalize_with_offsets(text: str) -> Normalized:
+    """Normalise text and keep, for each output character, its span in the original."""
+    t = _Tracked(text, track=True)
+    _pipeline(t)
+    assert t.starts is not None and t.ends is not None
+    s = t.text
+    lead = len(s) - len(s.lstrip())
+    trail = len(s.rstrip())
+    return Normalized(s[lead:trail], tuple(t.starts[lead:trail]), tuple(t.ends[lead:trail]))

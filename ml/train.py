@@ -1,0 +1,319 @@
+"""Training: validation runs, calibration, thresholds, the shipped fit, artifacts and card."""
+
+from __future__ import annotations
+
+import platform
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from tqdm import tqdm
+
+from ml import data as D
+from ml.evaluate import binary_metrics, choose_thresholds
+from ml.features import Vectorizer, fit_vectorizer
+from ml.model import DEFAULT_ARTIFACTS_DIR, LABELS, save_model_files
+from ml.normalize import normalize
+
+SEED = 20261128
+# Regularisation picked once by leave-one-video-out / validation AUC, then frozen.
+C_VALUES = {"spam": 10.0, "toxicity": 4.0}
+
+
+@dataclass
+class Corpus:
+    """Normalised texts with a (n, n_labels) label matrix; NaN where a label is undefined."""
+
+    texts: list[str]
+    y: np.ndarray
+    source: np.ndarray
+    split: np.ndarray
+    group: np.ndarray
+    raw: list[str] = field(default_factory=list)
+
+    def subset(self, mask: np.ndarray) -> Corpus:
+        """Rows where mask is true."""
+        idx = np.flatnonzero(mask)
+        return Corpus(
+            [self.texts[i] for i in idx],
+            self.y[idx],
+            self.source[idx],
+            self.split[idx],
+            self.group[idx],
+            [self.raw[i] for i in idx],
+        )
+
+
+def to_corpus(examples: Sequence[D.Example], labels: tuple[str, ...]) -> Corpus:
+    """Normalise texts and lay labels out as a matrix."""
+    y = np.full((len(examples), len(labels)), np.nan)
+    for i, ex in enumerate(examples):
+        for j, label in enumerate(labels):
+            if label in ex.labels:
+                y[i, j] = ex.labels[label]
+    return Corpus(
+        [normalize(ex.text) for ex in examples],
+        y,
+        np.array([ex.source for ex in examples]),
+        np.array([ex.split for ex in examples]),
+        np.array([ex.group for ex in examples]),
+        [ex.text for ex in examples],
+    )
+
+
+def fit_logistic(x: Any, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:
+    """Logistic regression on soft labels (a row with p in (0,1) counts as p positive, 1-p not)."""
+    soft = (y > 0.0) & (y < 1.0)
+    rows = np.concatenate([np.arange(len(y)), np.flatnonzero(soft)])
+    target = np.concatenate([(y >= 0.5).astype(int), np.zeros(int(soft.sum()), dtype=int)])
+    weight = np.concatenate([np.where(soft, y, 1.0), 1.0 - y[soft]])
+    target[: len(y)][soft] = 1
+    clf = LogisticRegression(C=c, solver="liblinear", max_iter=1000, random_state=0)
+    clf.fit(x[rows], target, sample_weight=weight)
+    return clf.coef_[0].astype(np.float64), float(clf.intercept_[0])
+
+
+def fit_platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Platt scaling p = sigmoid(a*z + b) fitted on held-out logits (soft labels allowed)."""
+    soft = (y > 0.0) & (y < 1.0)
+    zz = np.concatenate([z, z[soft]])[:, None]
+    target = np.concatenate([(y >= 0.5).astype(int), np.zeros(int(soft.sum()), dtype=int)])
+    target[: len(y)][soft] = 1
+    weight = np.concatenate([np.where(soft, y, 1.0), 1.0 - y[soft]])
+    clf = LogisticRegression(C=1e6, solver="lbfgs", max_iter=1000)
+    clf.fit(zz, target, sample_weight=weight)
+    return float(clf.coef_[0, 0]), float(clf.intercept_[0])
+
+
+def fit_all_labels(corpus: Corpus, c: float) -> tuple[Vectorizer, np.ndarray, np.ndarray]:
+    """One vectorizer, one logistic regression per label on rows where the label is defined."""
+    vec = fit_vectorizer(corpus.texts)
+    x = vec.transform(corpus.texts)
+    n_labels = corpus.y.shape[1]
+    coef = np.zeros((n_labels, vec.n_features))
+    intercept = np.zeros(n_labels)
+    for j in range(n_labels):
+        defined = ~np.isnan(corpus.y[:, j])
+        coef[j], intercept[j] = fit_logistic(x[defined], corpus.y[defined, j], c)
+    return vec, coef, intercept
+
+
+def logits(
+    vec: Vectorizer, coef: np.ndarray, intercept: np.ndarray, texts: list[str]
+) -> np.ndarray:
+    """Raw logits for normalised texts, shape (n, n_labels)."""
+    return np.asarray(vec.transform(texts) @ coef.T) + intercept
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+
+def profanity_check_scores(texts: list[str]) -> np.ndarray | None:
+    """alt-profanity-check probabilities for comparison, or None if it is not installed."""
+    try:
+        from profanity_check import predict_prob
+    except ImportError:
+        return None
+    return np.asarray(predict_prob(list(texts)), dtype=np.float64)
+
+
+def load_spam(data_dir: Path, extra: Sequence[Path], sources: list[D.Source]) -> list[D.Example]:
+    """YouTube (main) + SMS (auxiliary) + any site CSVs."""
+    rows = D.load_youtube(data_dir, sources) + D.load_sms(data_dir, sources)
+    for path in extra:
+        rows += D.load_labeled_csv(path, "spam")
+        sources.append(D.Source(str(path), D.file_sha256(path), len(rows)))
+    return rows
+
+
+def load_toxicity(
+    data_dir: Path, extra: Sequence[Path], sources: list[D.Source]
+) -> list[D.Example]:
+    """Davidson + HatEval + OLID (split as TweetEval offensive) + any site CSVs."""
+    rows = (
+        D.load_davidson(data_dir, sources)
+        + D.load_hateval(data_dir, sources)
+        + D.load_olid(data_dir, sources)
+    )
+    for path in extra:
+        more = D.load_labeled_csv(path, "toxicity")
+        rows += more
+        sources.append(D.Source(str(path), D.file_sha256(path), len(more), len(more)))
+    return rows
+
+
+def validate_spam(corpus: Corpus, c: float, bar: tqdm) -> dict[str, Any]:
+    """Leave-one-video-out: train on three videos + SMS (+ extra), test on the fourth."""
+    videos = sorted({g for g, s in zip(corpus.group, corpus.source, strict=True) if s == "youtube"})
+    oof = np.full(len(corpus.texts), np.nan)
+    folds = {}
+    for video in videos:
+        bar.set_postfix_str(f"fold {video}")
+        test = corpus.group == video
+        vec, coef, intercept = fit_all_labels(corpus.subset(~test), c)
+        z = logits(vec, coef, intercept, corpus.subset(test).texts)[:, 0]
+        oof[test] = z
+        y = corpus.y[test, 0]
+        folds[video] = binary_metrics(y, _sigmoid(z), threshold=0.5)
+        bar.update(1)
+    yt = corpus.source == "youtube"
+    a, b = fit_platt(oof[yt], corpus.y[yt, 0])
+    p = _sigmoid(a * oof[yt] + b)
+    y = corpus.y[yt, 0]
+    mean = {k: float(np.mean([f[k] for f in folds.values()])) for k in ("roc_auc", "f1", "ap")}
+    return {
+        "scheme": "leave-one-video-out (train on 3 videos + SMS, test on the 4th)",
+        "folds": folds,
+        "mean": mean,
+        "calibration": [[a, b]],
+        "calibrated": {"youtube (out-of-fold)": binary_metrics(y, p, threshold=0.5)},
+        "curves": {"spam": {"youtube (out-of-fold)": (y, p)}},
+        "threshold_scores": (y, p),
+    }
+
+
+def validate_toxicity(corpus: Corpus, c: float, bar: tqdm) -> dict[str, Any]:
+    """Train on train splits; calibrate and measure on each dataset's validation split."""
+    labels = LABELS["toxicity"]
+    train = corpus.split == "train"
+    bar.set_postfix_str("validation fit")
+    vec, coef, intercept = fit_all_labels(corpus.subset(train), c)
+    bar.update(1)
+    val = corpus.subset(~train)
+    z = logits(vec, coef, intercept, val.texts)
+    calibration = []
+    for j in range(len(labels)):
+        defined = ~np.isnan(val.y[:, j])
+        calibration.append(list(fit_platt(z[defined, j], val.y[defined, j])))
+    cal = np.array(calibration)
+    p = _sigmoid(z * cal[:, 0] + cal[:, 1])
+    bar.set_postfix_str("alt-profanity-check")
+    baseline = profanity_check_scores(val.raw)
+    bar.update(1)
+    per_dataset: dict[str, Any] = {}
+    curves: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {label: {} for label in labels}
+    for source in sorted(set(val.source)):
+        rows = val.source == source
+        entry: dict[str, Any] = {"rows": int(rows.sum())}
+        for j, label in enumerate(labels):
+            defined = rows & ~np.isnan(val.y[:, j])
+            if defined.sum() == 0 or len(set((val.y[defined, j] >= 0.5).tolist())) < 2:
+                continue
+            y = val.y[defined, j]
+            entry[label] = binary_metrics(y, p[defined, j], threshold=0.5)
+            curves[label][source] = (y, p[defined, j])
+            if j == 0 and baseline is not None:
+                entry["alt_profanity_check"] = binary_metrics(y, baseline[defined], 0.5)
+        per_dataset[source] = entry
+    main = ~np.isnan(val.y[:, 0])
+    return {
+        "scheme": "train splits -> each dataset's validation split",
+        "datasets": per_dataset,
+        "calibration": calibration,
+        "curves": curves,
+        "threshold_scores": (val.y[main, 0], p[main, 0]),
+    }
+
+
+def train(
+    model: str,
+    data_dir: Path | None = None,
+    out_dir: Path | None = None,
+    extra: Sequence[Path] = (),
+    c: float | None = None,
+) -> Path:
+    """Train, validate and write `<out_dir>/<model>/`; return that folder."""
+    from ml.card import write_card
+
+    started = time.perf_counter()
+    data_dir = data_dir or D.default_data_dir()
+    out = (out_dir or DEFAULT_ARTIFACTS_DIR) / model
+    labels = LABELS[model]
+    c = C_VALUES[model] if c is None else c
+    sources: list[D.Source] = []
+    steps = 7 if model == "spam" else 5
+    with tqdm(total=steps, desc=f"train {model}", unit="step") as bar:
+        bar.set_postfix_str("loading data")
+        loader = load_spam if model == "spam" else load_toxicity
+        corpus = to_corpus(loader(data_dir, extra, sources), labels)
+        bar.update(1)
+        if model == "spam":
+            report = validate_spam(corpus, c, bar)
+        else:
+            report = validate_toxicity(corpus, c, bar)
+        y_thr, p_thr = report.pop("threshold_scores")
+        thresholds, threshold_notes = choose_thresholds(y_thr, p_thr)
+        bar.set_postfix_str("final fit on all data")
+        vec, coef, intercept = fit_all_labels(corpus, c)
+        bar.update(1)
+        created = datetime.now(UTC).replace(microsecond=0).isoformat()
+        meta = {
+            "params": {"C": c, "seed": SEED, "normalizer": "ml.normalize v1"},
+            "library_versions": library_versions(),
+        }
+        version = save_model_files(
+            out,
+            model,
+            labels,
+            vec,
+            coef,
+            intercept,
+            np.array(report["calibration"]),
+            thresholds,
+            meta,
+            created,
+        )
+        bar.set_postfix_str("model card")
+        write_card(
+            out,
+            model=model,
+            version=version,
+            labels=labels,
+            sources=sources,
+            corpus_summary=summarize(corpus),
+            report=report,
+            thresholds=thresholds,
+            threshold_notes=threshold_notes,
+            n_features=vec.n_features,
+            created=created,
+            seconds=time.perf_counter() - started,
+            params=meta["params"],
+        )
+        bar.update(1)
+    return out
+
+
+def summarize(corpus: Corpus) -> dict[str, dict[str, Any]]:
+    """Row and positive counts per source and split, for the card."""
+    out: dict[str, dict[str, Any]] = {}
+    for source in sorted(set(corpus.source)):
+        for split in sorted(set(corpus.split)):
+            rows = (corpus.source == source) & (corpus.split == split)
+            if rows.any():
+                y = corpus.y[rows, 0]
+                out[f"{source}/{split}"] = {
+                    "rows": int(rows.sum()),
+                    "main_label_mean": round(float(np.nanmean(y)), 4),
+                }
+    return out
+
+
+def library_versions() -> dict[str, str]:
+    """Versions that produced the artifact."""
+    import matplotlib
+    import scipy
+    import sklearn
+
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "scikit-learn": sklearn.__version__,
+        "matplotlib": matplotlib.__version__,
+    }
