@@ -28,6 +28,8 @@ LOOPBACK = "127.0.0.1"
 DEFAULT_QUEUE = "moderation"
 # Celery's worker logs "<name>@<host> ready." once it consumes from its queues.
 WORKER_READY = re.compile(r"@\S+ ready\.")
+# How `manage.py load_demo` names its article.
+DEMO_ARTICLE_ID = re.compile(r"^Demo article: .* \(id (\d+)\)$", re.MULTILINE)
 
 
 class DevstackError(RuntimeError):
@@ -355,9 +357,11 @@ def main() -> int:
         web.wait_until(lambda: port_accepts(LOOPBACK, port), what="HTTP port", timeout=60)
 
         base = f"http://{LOOPBACK}:{port}"
+        article = DEMO_ARTICLE_ID.search(demo)
+        article_id = article.group(1) if article else "<article id>"
         print(
             "\n"
-            f"  Comment API   {base}/api/v1/\n"
+            f"  Comment API   {base}/api/v1/articles/{article_id}/comments/  (the demo article)\n"
             f"  API docs      {base}/api/docs/\n"
             f"  Admin         {base}/admin/  (log in with the demo superuser printed above)\n"
             f"  Redis         {redis_server.url}, queue {queue!r}\n"

@@ -1,0 +1,72 @@
+import json
+import os
+import re
+import signal
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+
+from project.devstack import Service
+
+BANNER_END = re.compile(r"Ctrl-C stops everything\.")
+DOCS_URL = re.compile(r"API docs +(http://127\.0\.0\.1:\d+)/api/docs/")
+COMMENTS_URL = re.compile(r"Comment API +(http://\S+/comments/)")
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_make_run_stack_serves_the_demo_and_ctrl_c_leaves_no_process(tmp_path: Path):
+    # As on a fresh machine: SQLite under its own VAR_DIR and the embedded Redis.
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(VAR_DIR=str(tmp_path / "var"), CELERY_QUEUE="devstack-test", PYTHONUNBUFFERED="1")
+    stack = Service(
+        "devstack", [sys.executable, "-m", "project.devstack"], env=env, log_path=tmp_path / "log"
+    )
+    stack.start()
+    try:
+        stack.wait_for_log(BANNER_END, timeout=180)
+        children = psutil.Process(stack.process.pid).children(recursive=True)
+        commands = " ".join(" ".join(child.cmdline()) for child in children)
+        assert "redis-server" in commands
+        assert "celery -A project worker" in commands and "--beat" in commands
+        assert "runserver" in commands
+
+        base = DOCS_URL.search(stack.log_text()).group(1)
+        with urllib.request.urlopen(f"{base}/api/docs/", timeout=10) as docs:  # noqa: S310
+            assert docs.status == 200
+        comments_url = COMMENTS_URL.search(stack.log_text()).group(1)
+        request = urllib.request.Request(  # noqa: S310
+            comments_url,
+            data=json.dumps(
+                {"author_name": "Ana", "author_email": "ana@example.com", "body": "Thanks."}
+            ).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as submitted:  # noqa: S310
+            assert submitted.status == 202
+            status_url = json.loads(submitted.read())["status_url"]
+        assert _status_once_decided(status_url) in {"approved", "held", "rejected"}
+        assert "Admin login: admin / " in stack.log_text()
+
+        stack.process.send_signal(signal.SIGINT)
+        assert stack.process.wait(timeout=60) == 0
+    finally:
+        stack.stop()
+
+    still_running = [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+    assert still_running == []
+
+
+def _status_once_decided(status_url: str, timeout: float = 60) -> str:
+    """A wait, not a timed assertion: the worker loads its models on the first task."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with urllib.request.urlopen(status_url, timeout=10) as response:  # noqa: S310
+            status = json.loads(response.read())["status"]
+        if status != "pending" or time.monotonic() > deadline:
+            return status
+        time.sleep(0.25)
