@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+import redis
 from celery import Celery
 from django.db import connection
 from kombu import Connection
@@ -28,9 +29,15 @@ def e2e_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]
 
 
 @pytest.fixture(scope="session")
-def e2e_queue() -> str:
+def e2e_queue(e2e_redis: RedisServer) -> Iterator[str]:
     """A queue of this run's own, so runs sharing one Redis never take each other's tasks."""
-    return f"e2e-{uuid.uuid4().hex[:12]}"
+    queue = f"e2e-{uuid.uuid4().hex[:12]}"
+    yield queue
+    # A shared server outlives the run: drop the queue and the bindings Celery made for it.
+    client = redis.Redis.from_url(e2e_redis.url)
+    for key in client.scan_iter(match=f"*{queue}*"):
+        client.delete(key)
+    client.close()
 
 
 @pytest.fixture(scope="session")

@@ -14,11 +14,7 @@ from moderation.models import Article, Comment, ModerationEvent, Site
 # Waits, not timed assertions: the first task also waits for the worker to load its models.
 DECISION_TIMEOUT_SECONDS = 90
 
-CLEAN = (
-    "Housing another country's prisoners for a fee raises hard questions about oversight. "
-    "Who inspects the conditions, and what happens if a court later finds the transfer unlawful? "
-    "I would like to see the agreement published before anyone signs it."
-)
+CLEAN = "Good reporting. My concern is oversight: who inspects the prisons, and how often?"
 SPAM = (
     "Check out my channel http://best-deals-4u.example/win subscribe!! free iPhone giveaway "
     "click here http://best-deals-4u.example/free-iphone click here now!!! FREE $$$"
