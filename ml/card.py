@@ -179,7 +179,8 @@ def _markdown(card: dict[str, Any]) -> str:
         mean = v["mean"]
         lines.append(
             f"- **mean over folds**: ROC-AUC {mean['roc_auc']:.4f}, AP {mean['ap']:.4f}, "
-            f"F1 {mean['f1']:.4f} (uncalibrated model, threshold 0.5)"
+            f"F1 {mean['f1']:.4f} (at calibrated probability 0.5, calibration fitted on the "
+            "other videos' held-out scores)"
         )
         for name, m in v["calibrated"].items():
             lines.append(f"- calibrated, {name}: {_fmt(m)}")
@@ -191,6 +192,7 @@ def _markdown(card: dict[str, Any]) -> str:
                     lines.append(f"  - {label}: {_fmt(entry[label])}")
             if "alt_profanity_check" in entry:
                 lines.append(f"  - alt-profanity-check 1.9.1: {_fmt(entry['alt_profanity_check'])}")
+    lines.append(f"- source weights {card['params'].get('source_weights')}")
     lines += [
         "",
         "Calibration: Platt parameters (a, b) per label, p = sigmoid(a * logit + b): "

@@ -23,7 +23,8 @@ YOUTUBE_FILES = (
 )
 # OLID writes links as "URL"; TweetEval dropped them, so joins ignore that word.
 _URL_WORD = re.compile(r"\bURL\b")
-_NON_ALNUM = re.compile(r"[\W_]+")
+# ASCII only: OLID's invalid bytes become U+FFFD where TweetEval kept the real letter.
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _RETWEET = re.compile(r"(?:^|(?<=\s))RT\s+@\w+:?", re.IGNORECASE)
 
 
@@ -82,7 +83,7 @@ def _require(path: Path) -> Path:
 
 
 def text_key(text: str) -> str:
-    """Identity of a text for deduplication and joins: letters and digits only, casefolded."""
+    """Identity of a text for deduplication and joins: ASCII letters and digits, casefolded."""
     return _NON_ALNUM.sub("", _URL_WORD.sub("", text).casefold())
 
 

@@ -172,11 +172,12 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]
 _HREF_TAG = re.compile(r"""<a\s[^<>]*?href\s*=\s*["']?([^"'\s<>]+)["']?[^<>]*>""", re.IGNORECASE)
 _TAG = re.compile(r"</?[a-zA-Z][^<>]{0,300}>")
 _TLDS = "com|net|org|info|biz|ly|me|tv|co|io|us|uk|de|ru|xyz|site|online|club|gl|gd|be|to|cc|tk|ws"
+# A dot written plainly, spaced on both sides, or spelled out ("dot", "(dot)", "[dot]").
+_DOT = r"(?:\.| \. |\(dot\)| \(dot\) |\[dot\]| \[dot\] | dot )"
 _URL = re.compile(
-    r"(?:h(?:tt|xx)ps?\s?:\s?/\s?/\S+"  # scheme, tolerating "http : //" and hxxp
-    r"|www\s?\.\s?\S+"
-    r"|\b[a-z0-9][a-z0-9\-]*(?:\s?(?:\.|\(dot\)|\[dot\]|\bdot\b)\s?[a-z0-9\-]+)*"
-    r"\s?(?:\.|\(dot\)|\[dot\]|\bdot\b)\s?(?:" + _TLDS + r")\b(?:/\S*)?)",
+    r"h(?:tt|xx)ps?\s?:\s?/\s?/\S+"  # scheme, tolerating "http : //" and hxxp
+    rf"|www{_DOT}[a-z0-9\-]+(?:{_DOT}[a-z0-9\-]+)*(?:/\S*)?"
+    rf"|\b[a-z0-9][a-z0-9\-]*(?:{_DOT}[a-z0-9\-]+)*{_DOT}(?:{_TLDS})\b(?:/\S*)?"
 )
 _MENTION = re.compile(r"(?<![\w@])@[a-z0-9_]{1,30}")
 # Single characters separated by spaces or light punctuation: "s t u p i d", "i.d.i.o.t".
