@@ -21,6 +21,7 @@ from types import FrameType
 from typing import IO, Any
 from urllib.parse import quote
 
+import psutil
 import redis
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -181,6 +182,7 @@ class Service:
                 self.process.wait()
         # Children the process left behind (a worker's pool process, say) share its group.
         _kill_group(self.process.pid)
+        _wait_for_group_to_end(self.process.pid, timeout=5)
         if self._reader is not None:
             self._reader.join(timeout=5)
 
@@ -188,6 +190,24 @@ class Service:
 def _kill_group(pgid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
+
+
+def _wait_for_group_to_end(pgid: int, *, timeout: float) -> None:
+    """SIGKILL is delivered asynchronously; wait until no process of the group is left running."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(
+        process.info["status"] != psutil.STATUS_ZOMBIE
+        for process in psutil.process_iter(["pid", "status"])
+        if _pgid_or_none(process.info["pid"]) == pgid
+    ):
+        time.sleep(0.05)
+
+
+def _pgid_or_none(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None
 
 
 class RedisServer:

@@ -72,9 +72,9 @@ def celery_worker_process(
 def _retarget(app: Celery, **conf: object) -> None:
     """Change the app's broker settings and drop what it cached from the old ones."""
     app.conf.update(conf)
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    # Not closed: kombu keeps one pool per broker URL for the whole process and hands the same
+    # one out again when the app is pointed back at that URL.
+    app._pool = None
     # The AMQP helper caches queues, the router and the producer pool; it is rebuilt on demand.
     app.__dict__.pop("amqp", None)
 
