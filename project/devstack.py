@@ -1,7 +1,7 @@
 """The local stack for `make run` and the end-to-end tests: Redis, a Celery worker, the web server.
 
-Every service is a child process in its own process group, on a port the OS picked, with its output
-in a log file under VAR_DIR; stopping a service ends its whole group, so nothing outlives the stack.
+Every service is a child process in its own process group, on a port the OS picked, its output
+copied to a log file; stopping a service ends its whole group, so nothing outlives the stack.
 """
 
 from __future__ import annotations
