@@ -266,6 +266,9 @@ class RedisServer:
                 if attempt == attempts:
                     raise
                 continue
+            except BaseException:  # Ctrl-C while waiting: the caller has no server to stop yet
+                service.stop()
+                raise
             return cls(url, service)
         raise AssertionError("unreachable")
 
