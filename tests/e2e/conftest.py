@@ -84,6 +84,7 @@ def celery_producer(settings, e2e_redis: RedisServer, e2e_queue: str) -> Iterato
     """This process (the live server's) sends tasks to the e2e Redis and queue, not eagerly."""
     keys = ("broker_url", "task_default_queue", "task_always_eager")
     previous = {key: celery_app.conf[key] for key in keys}
+    # Celery read its settings when it was configured; these are for code that reads them itself.
     settings.REDIS_URL = settings.CELERY_BROKER_URL = e2e_redis.url
     settings.CELERY_TASK_DEFAULT_QUEUE = e2e_queue
     settings.CELERY_TASK_ALWAYS_EAGER = False
