@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import csv
 import hashlib
 import html
@@ -209,6 +210,7 @@ def load_olid(data_dir: Path, sources: list[Source]) -> list[Example]:
     split_of: dict[str, str] = {}
     for ex in load_tweeteval(data_dir, "offensive", sources):
         split_of.setdefault(text_key(ex.text), ex.split)
+    ordered = sorted(split_of)
     rows = []
     unmatched = 0
     with path.open(encoding="utf-8", errors="replace", newline="") as fh:
@@ -227,7 +229,13 @@ def load_olid(data_dir: Path, sources: list[Source]) -> list[Example]:
                 "identity_attack": float(off and b == "TIN" and c == "GRP"),
             }
             text = clean(rec[1])
-            split = split_of.get(text_key(text))
+            key = text_key(text)
+            split = split_of.get(key)
+            if split is None and len(key) >= 20:
+                # Some OLID tweets are cut short where TweetEval kept the whole tweet.
+                i = bisect.bisect_left(ordered, key)
+                if i < len(ordered) and ordered[i].startswith(key):
+                    split = split_of[ordered[i]]
             if split is None:
                 unmatched += 1
                 split = "train"

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001  (the confusables table is full of look-alike letters on purpose)
+# ruff: noqa: RUF001, RUF003  (the confusables table is full of look-alike letters on purpose)
 """Text normaliser shared by training and scoring, undoing common obfuscation tricks.
 
 Every step can track, for each output character, the span of original characters it came
@@ -181,7 +181,11 @@ _URL = re.compile(
 )
 _MENTION = re.compile(r"(?<![\w@])@[a-z0-9_]{1,30}")
 # Single characters separated by spaces or light punctuation: "s t u p i d", "i.d.i.o.t".
-_SPACED = re.compile(r"(?<![\w@$!|+])[a-z0-9@$](?:[ .\-_*]{1,2}[a-z0-9@$](?![\w@$])){2,}")
+# The same separator throughout, so "s-t-u-p-i-d i.d.i.o.t" stays two words.
+_SPACED = re.compile(
+    r"(?<![\w@$!|+])[a-z0-9$](?P<sep>[ .\-_*]{1,2})[a-z0-9$](?![\w@$])"
+    r"(?:(?P=sep)[a-z0-9$](?![\w@$]))+"
+)
 # Only tokens mixing letters with leet characters reach the (slower) per-word callback.
 _WORDLIKE = re.compile(
     r"(?<![a-z0-9@$!|+])(?=[a-z0-9@$!|+]*[0-9@$!|+])(?=[a-z0-9@$!|+]*[a-z])[a-z0-9@$!|+]+"
@@ -298,39 +302,57 @@ def _deleet(match: re.Match[str]) -> str:
 
 
 def _pipeline(t: _Tracked) -> None:
-    # Unescape until stable: scraped text is often escaped twice ("&amp;#39;").
-    while True:
-        before = t.text
-        t.sub(_ENTITY, _unescape)
-        if t.text == before:
-            break
+    # Fold characters first, so fullwidth "＆ａｍｐ；" or "＜ｂｒ＞" become markup we can undo.
+    t.map_chars()
+    if "&" in t.text:
+        # Unescape until stable: scraped text is often escaped twice ("&amp;#39;").
+        while True:
+            before = t.text
+            t.sub(_ENTITY, _unescape)
+            if t.text == before:
+                break
+        t.map_chars()
     if "<" in t.text:
         t.sub(_HREF_TAG, r" \1 ")
         t.sub(_TAG, " ")
-    t.map_chars()
     if _URL_HINT.search(t.text):
         t.sub(_URL, f" {URL_TOKEN} ")
     if "@" in t.text:
         t.sub(_MENTION, MENTION_TOKEN)
+    # Runs of 3+ letters are stretching ("stuuuupid"); English words rarely triple a letter.
+    t.sub(_REPEAT_LETTER, r"\1")
     t.sub(_SPACED, _join_spaced)
     t.sub(_WORDLIKE, _deleet)
-    # Runs of 3+ letters are stretching ("stuuuupid"); English words rarely triple a letter.
     t.sub(_REPEAT_LETTER, r"\1")
     t.sub(_REPEAT_OTHER, r"\1\1\1")
     t.sub(_SPACE, " ")
 
 
+def _run(t: _Tracked) -> None:
+    _pipeline(t)
+    # Joining spaced letters can assemble markup ("& a m p ;"); a second pass settles it.
+    for _ in range(2):
+        if "&" not in t.text and "<" not in t.text:
+            break
+        before = t.text
+        _pipeline(t)
+        if t.text == before:
+            break
+
+
+# Small cache: the app scores each comment with both models, which would normalise it twice.
+@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     """Normalise text for the models (idempotent)."""
     t = _Tracked(text, track=False)
-    _pipeline(t)
+    _run(t)
     return t.text.strip()
 
 
 def normalize_with_offsets(text: str) -> Normalized:
     """Normalise text and keep, for each output character, its span in the original."""
     t = _Tracked(text, track=True)
-    _pipeline(t)
+    _run(t)
     assert t.starts is not None and t.ends is not None
     s = t.text
     lead = len(s) - len(s.lstrip())

@@ -213,7 +213,10 @@ def validate_spam(corpus: Corpus, c: float, bar: tqdm) -> dict[str, Any]:
     a, b = fit_platt(oof[yt], corpus.y[yt, 0])
     p = _sigmoid(a * oof[yt] + b)
     y = corpus.y[yt, 0]
-    mean = {k: float(np.mean([f[k] for f in folds.values()])) for k in ("roc_auc", "f1", "ap")}
+    mean = {
+        k: float(np.mean([f[k] for f in folds.values() if f[k] is not None]))
+        for k in ("roc_auc", "f1", "ap")
+    }
     return {
         "scheme": "leave-one-video-out (train on 3 videos + SMS, test on the 4th)",
         "folds": folds,

@@ -1,0 +1,105 @@
+"""The committed artifacts load and behave sensibly (no training data needed)."""
+
+import numpy as np
+import pytest
+
+from ml import load_model
+from ml.model import Model
+
+
+@pytest.fixture(scope="module")
+def spam() -> Model:
+    return load_model("spam")
+
+
+@pytest.fixture(scope="module")
+def toxicity() -> Model:
+    return load_model("toxicity")
+
+
+# A plain insult and the same insult in each disguise; the normaliser should undo all of them.
+INSULT = "you are a stupid idiot"
+DISGUISED = [
+    "you are a stup1d 1d10t",
+    "you are a s-t-u-p-i-d i.d.i.o.t",
+    "you are a stuuuupid idiooooot",
+    "you are a st\u200bupid id\u200diot",
+    "you are a \u0455tup\u0456d \u0456d\u0456\u043et",  # Cyrillic look-alikes
+    "YOU ARE A \uff33\uff34\uff35\uff30\uff29\uff24 \uff29\uff24\uff29\uff2f\uff34",  # fullwidth
+]
+
+
+def test_shipped_models_describe_themselves(spam: Model, toxicity: Model) -> None:
+    assert spam.labels == ("spam",)
+    assert toxicity.labels == ("toxicity", "insult", "identity_attack")
+    for m in (spam, toxicity):
+        assert m.version.startswith(f"{m.name}-")
+        assert 0.0 < m.thresholds["publish"] <= m.thresholds["reject"] < 1.0
+
+
+def test_obvious_spam_is_rejected_and_a_normal_comment_is_published(spam: Model) -> None:
+    obvious, normal = spam.score(
+        ["check out my channel http://bit.ly/xyz subscribe!!!", "I love this song so much"]
+    )
+    assert obvious >= spam.thresholds["reject"] * 0.9
+    assert normal < spam.thresholds["publish"]
+
+
+def test_spam_with_a_disguised_url_still_scores_high(spam: Model) -> None:
+    plain, *disguised = spam.score(
+        [
+            "subscribe to my channel www.freegifts.com",
+            "subscribe to my channel www . freegifts . com",
+            "subscribe to my channel freegifts dot com",
+            "subscribe to my channel hxxp://freegifts.com",
+        ]
+    )
+    assert plain > 0.9
+    assert all(d > 0.9 for d in disguised)
+
+
+def test_an_insult_scores_high_and_a_polite_comment_low(toxicity: Model) -> None:
+    scores = toxicity.score_labels([INSULT, "thank you for the thoughtful article"])
+    assert scores["toxicity"][0] > 0.9
+    assert scores["insult"][0] > scores["insult"][1]
+    assert scores["toxicity"][1] < toxicity.thresholds["publish"] * 2
+
+
+def test_disguised_insults_score_about_as_high_as_the_plain_one(toxicity: Model) -> None:
+    plain, *disguised = toxicity.score([INSULT, *DISGUISED])
+    # Each disguise here normalises back to the plain text, so the margin only covers float
+    # noise; looser disguises are checked against a margin below.
+    assert np.all(np.abs(np.array(disguised) - plain) <= 1e-6), (plain, disguised)
+
+
+def test_partly_disguised_insults_stay_above_the_publish_threshold(toxicity: Model) -> None:
+    # Spelling both words with spaces joins them ("stupididiot"); character n-grams still see
+    # most of each word. Allow 0.25 below the plain score (the plain insult is ~0.99), and the
+    # disguised one must still be far from auto-published.
+    plain, joined, partly = toxicity.score(
+        [INSULT, "you are a s t u p i d i d i o t", "u r a f4gg0t"]
+    )
+    assert joined >= plain - 0.25
+    assert min(joined, partly) > toxicity.thresholds["publish"]
+
+
+def test_identity_attacks_score_higher_on_the_identity_label(toxicity: Model) -> None:
+    s = toxicity.score_labels(["all immigrants are rapists and should be deported", INSULT])
+    assert s["identity_attack"][0] > s["identity_attack"][1]
+
+
+def test_explanations_point_at_the_words_in_the_original_text(toxicity: Model) -> None:
+    text = "Honestly, you are a STUP1D 1d10t."
+    top = toxicity.explain(text, top=3)
+    found = {c.feature: text[c.start : c.end] for c in top if c.start is not None}
+    assert found.get("idiot") == "1d10t"
+    assert found.get("stupid") == "STUP1D"
+    assert top[0].weight >= top[-1].weight > 0
+
+
+def test_scores_are_probabilities_for_awkward_input(spam: Model, toxicity: Model) -> None:
+    texts = ["", " ", "\u200b", "😀" * 500, "a" * 20000, "&amp;" * 50, "<b>hi</b>"]
+    for m in (spam, toxicity):
+        for label, p in m.score_labels(texts).items():
+            assert p.shape == (len(texts),), label
+            assert np.all((p >= 0) & (p <= 1))
