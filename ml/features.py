@@ -7,6 +7,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -100,6 +102,20 @@ def char_gram_hashes(token_lists: Sequence[Sequence[str]]) -> tuple[np.ndarray, 
     return np.concatenate(hashes), np.concatenate(rows)
 
 
+class _BatchGrams(NamedTuple):
+    words: list[list[str]]
+    char_hashes: np.ndarray
+    char_rows: np.ndarray
+
+
+@lru_cache(maxsize=2)
+def batch_grams(normalized: tuple[str, ...]) -> _BatchGrams:
+    """Word grams and hashed char grams of a batch; cached because the app runs both models."""
+    token_lists = [_TOKEN.findall(norm) for norm in normalized]
+    hashes, rows = char_gram_hashes(token_lists)
+    return _BatchGrams([word_grams(t) for t in token_lists], hashes, rows)
+
+
 class HashIndex:
     """Open-addressing table from 64-bit n-gram hashes to columns, probed with numpy.
 
@@ -182,31 +198,23 @@ class Vectorizer:
 
     def entries(self, normalized: Iterable[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         """Non-zero TF-IDF entries (rows, columns, values) and the number of texts."""
+        grams = batch_grams(tuple(normalized))
+        n = len(grams.words)
         wget = self.word_vocab.get
         w_idx: list[int] = []
         w_len: list[int] = []
-        token_lists = []
-        for norm in normalized:
-            words = _TOKEN.findall(norm)
-            token_lists.append(words)
+        for words in grams.words:
             before = len(w_idx)
-            w_idx.extend(i for i in map(wget, word_grams(words)) if i is not None)
+            w_idx.extend(i for i in map(wget, words) if i is not None)
             w_len.append(len(w_idx) - before)
-        n = len(token_lists)
         w_rows = np.repeat(np.arange(n, dtype=np.int64), w_len)
         wr, wc, wv = _tfidf(w_rows, np.asarray(w_idx, dtype=np.int64), n, self.word_idf)
-        hashes, c_rows = char_gram_hashes(token_lists)
-        c_cols = self._char_index.lookup(hashes)
+        c_cols = self._char_index.lookup(grams.char_hashes)
         hit = c_cols >= 0
-        c_cols, c_rows = c_cols[hit], c_rows[hit]
-        cr, cc, cv = _tfidf(c_rows, c_cols, n, self.char_idf)
+        cr, cc, cv = _tfidf(grams.char_rows[hit], c_cols[hit], n, self.char_idf)
         offset = len(self.word_vocab)
-        return (
-            np.concatenate([wr, cr]),
-            np.concatenate([wc, cc + offset]),
-            np.concatenate([wv, cv]),
-            n,
-        )
+        rows = np.concatenate([wr, cr])
+        return rows, np.concatenate([wc, cc + offset]), np.concatenate([wv, cv]), n
 
     def transform(self, normalized: Iterable[str]) -> sp.csr_matrix:
         """Sparse TF-IDF matrix for already normalised texts."""
