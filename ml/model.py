@@ -112,19 +112,24 @@ class Model:
         words = [m.group(0) for m in tokens]
         grams = [char_grams(w) for w in words]
         # A feature seen k times in the text gives each occurrence 1/k of its contribution.
-        uses = Counter(word_grams(words))
-        uses.update(g for gs in grams for g in gs)
+        word_uses = Counter(word_grams(words))
+        char_uses = Counter(g for gs in grams for g in gs)
         per_token = [0.0] * len(tokens)
         for i, w in enumerate(words):
-            for g in (w, *grams[i]):
-                j = wv.get(g) if g is w else cv.get(g)
+            j = wv.get(w)
+            if j is not None:
+                per_token[i] += value.get(j, 0.0) / word_uses[w]
+            for g in grams[i]:
+                j = cv.get(g)
                 if j is not None:
-                    per_token[i] += value.get(j if g is w else offset + j, 0.0) / uses[g]
+                    per_token[i] += value.get(offset + j, 0.0) / char_uses[g]
             if i + 1 < len(words):
+                # A bigram's push is shared by its two words.
                 pair = f"{w} {words[i + 1]}"
-                half = value.get(wv.get(pair, -1), 0.0) / uses[pair] / 2.0
+                half = value.get(wv.get(pair, -1), 0.0) / word_uses[pair] / 2.0
                 per_token[i] += half
                 per_token[i + 1] += half
+        # Report contributions to the calibrated logit (the Platt slope rescales the raw one).
         scale = float(self.calibration[0, 0])
         ranked = sorted(range(len(tokens)), key=lambda i: (-per_token[i], i))
         out: list[Contribution] = []
