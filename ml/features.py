@@ -46,7 +46,24 @@ def analyze(norm: str) -> tuple[list[str], list[str]]:
 
 
 _PRIME = np.uint64(1099511628211)
-_SALT = {n: np.uint64((n * 0x9E3779B97F4A7C15) % 2**64) for n in range(1, 64)}
+_SALT_STEP = 0x9E3779B97F4A7C15
+_SALT = {n: np.uint64((n * _SALT_STEP) % 2**64) for n in range(1, 64)}
+# P is odd, so it has an inverse modulo 2**64: span hashes then come from one cumulative sum.
+_PRIME_INV = np.uint64(pow(int(_PRIME), -1, 2**64))
+_POWERS: list[np.ndarray] = [np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint64)]
+
+
+def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """P**k and P**-k modulo 2**64 for k < size (cached, grown on demand)."""
+    if len(_POWERS[0]) < size:
+        k = max(size, 2 * len(_POWERS[0]))
+        _POWERS[0] = np.cumprod(np.r_[np.uint64(1), np.full(k - 1, _PRIME)], dtype=np.uint64)
+        _POWERS[1] = np.cumprod(np.r_[np.uint64(1), np.full(k - 1, _PRIME_INV)], dtype=np.uint64)
+    return _POWERS[0], _POWERS[1]
+
+
+def _salt(lengths: np.ndarray) -> np.ndarray:
+    return lengths.astype(np.uint64) * np.uint64(_SALT_STEP)
 
 
 def _hash_codes(codes: np.ndarray, n: int) -> np.ndarray:
@@ -59,7 +76,7 @@ def _hash_codes(codes: np.ndarray, n: int) -> np.ndarray:
 
 
 def hash_strings(grams: Sequence[str]) -> np.ndarray:
-    """The hash `char_gram_hashes` gives each of these n-gram strings (for vocabularies)."""
+    """The hash the batch functions give each of these strings (for vocabularies)."""
     out = np.zeros(len(grams), dtype=np.uint64)
     by_len: dict[int, list[int]] = {}
     for i, g in enumerate(grams):
@@ -67,18 +84,28 @@ def hash_strings(grams: Sequence[str]) -> np.ndarray:
     for n, idx in by_len.items():
         arr = np.array([grams[i] for i in idx], dtype=f"<U{n}")
         codes = arr.view(np.uint32).reshape(len(idx), n).astype(np.uint64)
-        h = np.full(len(idx), _SALT[n], dtype=np.uint64)
+        h = np.full(len(idx), np.uint64((n * _SALT_STEP) % 2**64), dtype=np.uint64)
         for k in range(n):
             h = h * _PRIME + codes[:, k]
         out[idx] = h
     return out
 
 
-def char_gram_hashes(token_lists: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
-    """Hashes of the same character n-grams as `char_grams`, for a batch, and their row ids.
+class BatchGrams(NamedTuple):
+    """Hashed word 1-2-grams and in-word character n-grams of a batch, with their row ids."""
 
-    Vectorised with numpy: the texts are laid end to end (NUL-separated, words joined by one
-    space) and a window counts only if it stays in one text and has no space inside it.
+    word_hashes: np.ndarray
+    word_rows: np.ndarray
+    char_hashes: np.ndarray
+    char_rows: np.ndarray
+
+
+def hash_batch(token_lists: Sequence[Sequence[str]]) -> BatchGrams:
+    """Hashes of exactly the grams `analyze` lists, for a whole batch, vectorised with numpy.
+
+    The texts are laid end to end (NUL-separated, words joined by one space). A character
+    window counts if it stays in one text and has no space inside; words are the runs between
+    spaces, and a bigram is the span from one word's start to the next word's end.
     """
     parts = [f" {' '.join(t)} " if t else "" for t in token_lists]
     big = "\x00".join(parts)
@@ -97,23 +124,29 @@ def char_gram_hashes(token_lists: Sequence[Sequence[str]]) -> tuple[np.ndarray, 
         valid = (sep[start + n] == sep[start]) & (space[start + n - 1] == space[start + 1])
         hashes.append(_hash_codes(codes, n)[valid])
         rows.append(row[:size][valid])
-    if not hashes:
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(hashes), np.concatenate(rows)
-
-
-class _BatchGrams(NamedTuple):
-    words: list[list[str]]
-    char_hashes: np.ndarray
-    char_rows: np.ndarray
+    empty_h, empty_r = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    char_h = np.concatenate(hashes) if hashes else empty_h
+    char_r = np.concatenate(rows) if rows else empty_r
+    in_word = (codes != 0) & (codes != 32)
+    if not in_word.any():
+        return BatchGrams(empty_h, empty_r, char_h, char_r)
+    edge = np.diff(np.r_[False, in_word, False].astype(np.int8))
+    starts, ends = np.flatnonzero(edge == 1), np.flatnonzero(edge == -1)
+    same_text = row[starts[1:]] == row[starts[:-1]]
+    span_a = np.concatenate([starts, starts[:-1][same_text]])
+    span_b = np.concatenate([ends, ends[1:][same_text]])
+    pw, inv = _powers(len(codes) + 1)
+    # G[i] = sum_{k<i} c[k] P**-k, so the polynomial hash of c[a:b] is P**(b-1) (G[b] - G[a]).
+    g = np.concatenate([[np.uint64(0)], np.cumsum(codes * inv[: len(codes)], dtype=np.uint64)])
+    n = span_b - span_a
+    word_h = _salt(n) * pw[n] + pw[span_b - 1] * (g[span_b] - g[span_a])
+    return BatchGrams(word_h, row[span_a], char_h, char_r)
 
 
 @lru_cache(maxsize=2)
-def batch_grams(normalized: tuple[str, ...]) -> _BatchGrams:
-    """Word grams and hashed char grams of a batch; cached because the app runs both models."""
-    token_lists = [_TOKEN.findall(norm) for norm in normalized]
-    hashes, rows = char_gram_hashes(token_lists)
-    return _BatchGrams([word_grams(t) for t in token_lists], hashes, rows)
+def batch_grams(normalized: tuple[str, ...]) -> BatchGrams:
+    """Hashed grams of a batch of normalised texts; cached because the app runs both models."""
+    return hash_batch([_TOKEN.findall(norm) for norm in normalized])
 
 
 class HashIndex:
@@ -164,25 +197,38 @@ class HashIndex:
         return out
 
 
+def _index(grams: list[str]) -> HashIndex:
+    hashes = hash_strings(grams)
+    if len(np.unique(hashes)) != len(hashes):
+        raise ValueError("n-gram hash collision in the vocabulary")
+    return HashIndex(hashes)
+
+
 class Vectorizer:
     """Fixed vocabularies and idf weights; each block is L2-normalised on its own."""
 
     def __init__(
         self,
-        word_vocab: dict[str, int],
+        word_grams_list: Sequence[str],
         char_grams_list: Sequence[str],
         word_idf: np.ndarray,
         char_idf: np.ndarray,
     ) -> None:
-        self.word_vocab = word_vocab
+        self.word_list = list(word_grams_list)
         self.char_list = list(char_grams_list)
         self.word_idf = word_idf
         self.char_idf = char_idf
-        hashes = hash_strings(self.char_list)
-        if len(np.unique(hashes)) != len(hashes):
-            raise ValueError("character n-gram hash collision in the vocabulary")
-        self._char_index = HashIndex(hashes)
+        self._word_index = _index(self.word_list)
+        self._char_index = _index(self.char_list)
+        self._word_vocab: dict[str, int] | None = None
         self._char_vocab: dict[str, int] | None = None
+
+    @property
+    def word_vocab(self) -> dict[str, int]:
+        """Word gram -> column (built on first use, for explanations)."""
+        if self._word_vocab is None:
+            self._word_vocab = {g: i for i, g in enumerate(self.word_list)}
+        return self._word_vocab
 
     @property
     def char_vocab(self) -> dict[str, int]:
@@ -194,25 +240,20 @@ class Vectorizer:
     @property
     def n_features(self) -> int:
         """Total number of features (word block first)."""
-        return len(self.word_vocab) + len(self.char_list)
+        return len(self.word_list) + len(self.char_list)
 
     def entries(self, normalized: Iterable[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         """Non-zero TF-IDF entries (rows, columns, values) and the number of texts."""
-        grams = batch_grams(tuple(normalized))
-        n = len(grams.words)
-        wget = self.word_vocab.get
-        w_idx: list[int] = []
-        w_len: list[int] = []
-        for words in grams.words:
-            before = len(w_idx)
-            w_idx.extend(i for i in map(wget, words) if i is not None)
-            w_len.append(len(w_idx) - before)
-        w_rows = np.repeat(np.arange(n, dtype=np.int64), w_len)
-        wr, wc, wv = _tfidf(w_rows, np.asarray(w_idx, dtype=np.int64), n, self.word_idf)
+        texts = tuple(normalized)
+        grams = batch_grams(texts)
+        n = len(texts)
+        w_cols = self._word_index.lookup(grams.word_hashes)
+        hit = w_cols >= 0
+        wr, wc, wv = _tfidf(grams.word_rows[hit], w_cols[hit], n, self.word_idf)
         c_cols = self._char_index.lookup(grams.char_hashes)
         hit = c_cols >= 0
         cr, cc, cv = _tfidf(grams.char_rows[hit], c_cols[hit], n, self.char_idf)
-        offset = len(self.word_vocab)
+        offset = len(self.word_list)
         rows = np.concatenate([wr, cr])
         return rows, np.concatenate([wc, cc + offset]), np.concatenate([wv, cv]), n
 
@@ -253,4 +294,4 @@ def fit_vectorizer(
 
     word_vocab, word_idf = pick(word_df, max_word)
     char_vocab, char_idf = pick(char_df, max_char)
-    return Vectorizer(word_vocab, list(char_vocab), word_idf, char_idf)
+    return Vectorizer(list(word_vocab), list(char_vocab), word_idf, char_idf)

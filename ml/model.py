@@ -107,7 +107,7 @@ class Model:
         contrib = x.multiply(self.coef[0]).tocsr()
         value = dict(zip(contrib.indices.tolist(), contrib.data.tolist(), strict=True))
         wv, cv = self.vectorizer.word_vocab, self.vectorizer.char_vocab
-        offset = len(wv)
+        offset = len(self.vectorizer.word_list)
         tokens = tokenize(norm.text)
         words = [m.group(0) for m in tokens]
         grams = [char_grams(w) for w in words]
@@ -182,7 +182,7 @@ def save_model_files(
 ) -> str:
     """Write model.npz and model.json; return the model version string."""
     arrays = {
-        "word_vocab": _blob(list(vectorizer.word_vocab)),
+        "word_vocab": _blob(vectorizer.word_list),
         "char_vocab": _blob(vectorizer.char_list),
         "word_idf": vectorizer.word_idf.astype(np.float32),
         "char_idf": vectorizer.char_idf.astype(np.float32),
@@ -245,7 +245,7 @@ def load_model(name: str, artifacts_dir: str | Path | None = None) -> Model:
         word = _unblob(arrays["word_vocab"])
         char = _unblob(arrays["char_vocab"])
         vectorizer = Vectorizer(
-            {g: i for i, g in enumerate(word)},
+            word,
             char,
             arrays["word_idf"].astype(np.float64),
             arrays["char_idf"].astype(np.float64),

@@ -190,6 +190,8 @@ _SPACED = re.compile(
 _WORDLIKE = re.compile(
     r"(?<![a-z0-9@$!|+])(?=[a-z0-9@$!|+]*[0-9@$!|+])(?=[a-z0-9@$!|+]*[a-z])[a-z0-9@$!|+]+"
 )
+# Cheap test for a letter next to a leet character, before the costlier token pattern.
+_LEET_HINT = re.compile(r"[a-z][0-9@$|+]|[0-9@$!|+][a-z]")
 _URL_HINT = re.compile(r"h(?:tt|xx)p|www|(?:\.|dot\b|\(dot\)|\[dot\])\s?(?:" + _TLDS + r")\b")
 _REPEAT_LETTER = re.compile(r"([a-z])\1{2,}")
 _REPEAT_OTHER = re.compile(r"([^a-z\s])\1{3,}")
@@ -247,12 +249,18 @@ class _Tracked:
         self.text = "".join(pieces)
         self.starts, self.ends = starts, ends
 
+    def collapse_spaces(self) -> None:
+        if self.starts is None:
+            self.text = " ".join(self.text.split())
+        else:
+            self.sub(_SPACE, " ")
+
     def map_chars(self) -> None:
         if self.text.isascii():
             self.text = self.text.lower()
             return
         if self.starts is None or self.ends is None:
-            self.text = "".join(_map_char(c) for c in self.text)
+            self.text = self.text.translate(_FOLD)
             return
         pieces: list[str] = []
         starts: list[int] = []
@@ -280,6 +288,19 @@ def _map_char(c: str) -> str:
         d = d.lower()
         out.append(_CONFUSABLES.get(d, d))
     return "".join(out)
+
+
+class _FoldTable(dict[int, str]):
+    """str.translate table that fills itself from `_map_char` on first sight of a character."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _map_char(chr(code))
+        if len(self) < 65536:
+            self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
 
 
 def _unescape(match: re.Match[str]) -> str:
@@ -321,11 +342,14 @@ def _pipeline(t: _Tracked) -> None:
         t.sub(_MENTION, MENTION_TOKEN)
     # Runs of 3+ letters are stretching ("stuuuupid"); English words rarely triple a letter.
     t.sub(_REPEAT_LETTER, r"\1")
+    before = t.text
     t.sub(_SPACED, _join_spaced)
-    t.sub(_WORDLIKE, _deleet)
-    t.sub(_REPEAT_LETTER, r"\1")
+    if _LEET_HINT.search(t.text):
+        t.sub(_WORDLIKE, _deleet)
+    if t.text is not before:  # joining or de-leeting can create new runs ("s t u u u")
+        t.sub(_REPEAT_LETTER, r"\1")
     t.sub(_REPEAT_OTHER, r"\1\1\1")
-    t.sub(_SPACE, " ")
+    t.collapse_spaces()
 
 
 def _run(t: _Tracked) -> None:
