@@ -277,10 +277,10 @@ class _Tracked:
 @lru_cache(maxsize=65536)
 def _map_char(c: str) -> str:
     """Fold one character: drop invisibles, NFKC, lowercase, strip accents, map homoglyphs."""
-    if c in _INVISIBLE or unicodedata.category(c) == "Cf":
-        return ""
     if c.isspace():
         return " "
+    if c in _INVISIBLE or unicodedata.category(c) in ("Cf", "Cc", "Cs", "Co", "Cn"):
+        return ""  # invisible, control, surrogate, private-use and unassigned characters
     out = []
     for d in unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", c).lower()):
         if unicodedata.combining(d):
