@@ -192,7 +192,10 @@ def save_model_files(
     }
     data = _npz_bytes(arrays)
     digest = hashlib.sha256(data).hexdigest()
-    version = f"{name}-{created[:10].replace('-', '')}-{digest[:8]}"
+    # The version covers everything that changes decisions: arrays, labels and thresholds.
+    decisive = json.dumps({"labels": list(labels), "thresholds": thresholds}, sort_keys=True)
+    content = hashlib.sha256(data + decisive.encode("utf-8")).hexdigest()
+    version = f"{name}-{created[:10].replace('-', '')}-{content[:8]}"
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / ARRAYS_FILE).write_bytes(data)
     doc = {

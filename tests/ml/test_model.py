@@ -45,11 +45,21 @@ def test_a_saved_model_loads_back_and_scores_the_same(tmp_path: Path) -> None:
     assert model.score([]).shape == (0,)
 
 
-def test_the_version_changes_when_the_arrays_change(tmp_path: Path) -> None:
+def test_the_version_changes_when_arrays_or_thresholds_change(tmp_path: Path) -> None:
     _write_toy(tmp_path / "a")
     first = load_model("spam", tmp_path / "a").version
-    meta = json.loads((tmp_path / "a" / "spam" / "model.json").read_text())
-    assert first.endswith(meta["arrays_sha256"][:8])
+    _write_toy(tmp_path / "b")
+    assert load_model("spam", tmp_path / "b").version == first
+    vec = fit_vectorizer([normalize(t) for t in TEXTS], min_df=1)
+    args = ("spam", ("spam",), vec, np.zeros((1, vec.n_features)), np.array([0.0]))
+    cal, meta, created = np.array([[1.0, 0.0]]), {}, "2026-11-28T00:00:00+00:00"
+    v1 = save_model_files(
+        tmp_path / "c", *args, cal, {"publish": 0.1, "reject": 0.9}, meta, created
+    )
+    v2 = save_model_files(
+        tmp_path / "d", *args, cal, {"publish": 0.2, "reject": 0.9}, meta, created
+    )
+    assert v1 != v2 and v1 != first
 
 
 def test_it_refuses_an_artifact_of_another_format(tmp_path: Path) -> None:
