@@ -196,6 +196,8 @@ _URL_HINT = re.compile(r"h(?:tt|xx)p|www|(?:\.|dot\b|\(dot\)|\[dot\])\s?(?:" + _
 _REPEAT_LETTER = re.compile(r"([a-z])\1{2,}")
 _REPEAT_OTHER = re.compile(r"([^a-z\s])\1{3,}")
 _SPACE = re.compile(r"\s+")
+# ASCII control characters that are not whitespace: `_map_char` deletes them.
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 
 
 @dataclass(frozen=True)
@@ -256,7 +258,7 @@ class _Tracked:
             self.sub(_SPACE, " ")
 
     def map_chars(self) -> None:
-        if self.text.isascii():
+        if self.text.isascii() and not _ASCII_CONTROL.search(self.text):
             self.text = self.text.lower()
             return
         if self.starts is None or self.ends is None:
