@@ -18,7 +18,7 @@ import numpy as np
 from ml.features import Vectorizer, char_grams, tokenize, word_grams
 from ml.normalize import normalize, normalize_with_offsets
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MODEL_NAMES = ("spam", "toxicity")
 LABELS = {"spam": ("spam",), "toxicity": ("toxicity", "insult", "identity_attack")}
 ARRAYS_FILE = "model.npz"

@@ -16,6 +16,9 @@ from functools import lru_cache
 
 URL_TOKEN = "urltoken"  # noqa: S105 (a placeholder word, not a secret)
 MENTION_TOKEN = "@user"  # noqa: S105
+# Added after URL_TOKEN for links to YouTube videos: those mostly point at a song or a moment
+# in the video, where links elsewhere (and to channels) are mostly promotion.
+YOUTUBE_URL_TOKEN = "ytlink"  # noqa: S105
 
 # Characters that render as nothing; abusers slip them inside words to dodge word lists.
 _INVISIBLE = {
@@ -179,6 +182,10 @@ _URL = re.compile(
     rf"|www{_DOT}[a-z0-9\-]+(?:{_DOT}[a-z0-9\-]+)*(?:/\S*)?"
     rf"|\b[a-z0-9][a-z0-9\-]*(?:{_DOT}[a-z0-9\-]+)*{_DOT}(?:{_TLDS})\b(?:/\S*)?"
 )
+# A video or timestamp on YouTube; channel pages (/user, /channel, /c) are self-promotion.
+_YOUTUBE_VIDEO = re.compile(
+    r"youtube\s?(?:\.|\(?dot\)?)\s?[a-z.]+/(?!user|channel|c/)|youtu\s?(?:\.|\(?dot\)?)\s?be\b"
+)
 _MENTION = re.compile(r"(?<![\w@])@[a-z0-9_]{1,30}")
 # Single characters separated by spaces or light punctuation: "s t u p i d", "i.d.i.o.t".
 # The same separator throughout, so "s-t-u-p-i-d i.d.i.o.t" stays two words.
@@ -198,6 +205,9 @@ _REPEAT_OTHER = re.compile(r"([^a-z\s])\1{3,}")
 _SPACE = re.compile(r"\s+")
 # ASCII control characters that are not whitespace: `_map_char` deletes them.
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
+# ASCII whitespace other than the space: `_map_char` makes each a space, and so must the fast
+# path, or spaced letters split by a line break ("0 0\ra") would join only on a second pass.
+_ASCII_OTHER_SPACE = re.compile(r"[\t\n\r\x0b\x0c\x1c-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -259,7 +269,10 @@ class _Tracked:
 
     def map_chars(self) -> None:
         if self.text.isascii() and not _ASCII_CONTROL.search(self.text):
+            # One character for one, as the slow path does, so spans stay put.
             self.text = self.text.lower()
+            if _ASCII_OTHER_SPACE.search(self.text):
+                self.text = _ASCII_OTHER_SPACE.sub(" ", self.text)
             return
         if self.starts is None or self.ends is None:
             self.text = self.text.translate(_FOLD)
@@ -324,6 +337,12 @@ def _deleet(match: re.Match[str]) -> str:
     return "".join(_LEET.get(c, c) for c in core) + word[len(core) :]
 
 
+def _url_token(match: re.Match[str]) -> str:
+    if _YOUTUBE_VIDEO.search(match.group(0)):
+        return f" {URL_TOKEN} {YOUTUBE_URL_TOKEN} "
+    return f" {URL_TOKEN} "
+
+
 def _pipeline(t: _Tracked) -> None:
     # Fold characters first, so fullwidth "＆ａｍｐ；" or "＜ｂｒ＞" become markup we can undo.
     t.map_chars()
@@ -339,11 +358,14 @@ def _pipeline(t: _Tracked) -> None:
         t.sub(_HREF_TAG, r" \1 ")
         t.sub(_TAG, " ")
     if _URL_HINT.search(t.text):
-        t.sub(_URL, f" {URL_TOKEN} ")
+        t.sub(_URL, _url_token)
     if "@" in t.text:
         t.sub(_MENTION, MENTION_TOKEN)
     # Runs of 3+ letters are stretching ("stuuuupid"); English words rarely triple a letter.
     t.sub(_REPEAT_LETTER, r"\1")
+    # _SPACED wants one separator throughout: "0  0 a" must read like "0 0 a" the first time.
+    if "  " in t.text:
+        t.collapse_spaces()
     before = t.text
     t.sub(_SPACED, _join_spaced)
     if _LEET_HINT.search(t.text):

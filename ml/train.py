@@ -308,7 +308,7 @@ def train(
                 "C": c,
                 "nb_scaling": NB_SCALING[model],
                 "seed": SEED,
-                "normalizer": "ml.normalize v1",
+                "normalizer": "ml.normalize v2",
                 "source_weights": SOURCE_WEIGHTS,
                 "negative_weights": {f"{s}/{n}": v for (s, n), v in NEGATIVE_WEIGHTS.items()},
             },

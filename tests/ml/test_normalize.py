@@ -32,8 +32,14 @@ def tokenize_words(norm: str) -> list[str]:
         ("go to mysite dot com", "go to urltoken"),
         ('<a href="http://x.com/a">2:19</a> best<br />part', "urltoken 2:19 best part"),
         ("hey @Some_User123 look", "hey @user look"),
+        ("Roar: http://youtu.be/CevxZvSJLk8", "roar: urltoken ytlink"),
+        ("at https://www.youtube.com/watch?v=KQ6&t=2m19s", "at urltoken ytlink"),
+        ("sub www.youtube.com/user/someone", "sub urltoken"),
+        ("my channel youtube.com/channel/UC123", "my channel urltoken"),
         ("call me in 2015, v2.0.1", "call me in 2015, v2.0.1"),
         ("great!!!!!!!", "great!!!"),
+        ("0 0\rA", "00a"),  # line breaks are spaces on the ASCII fast path too
+        ("0 \r0  a", "00a"),  # uneven gaps between spaced letters
     ],
 )
 def test_it_undoes_each_trick(text: str, expected: str) -> None:
@@ -58,6 +64,15 @@ def test_it_maps_a_url_token_back_to_the_whole_url() -> None:
     start = norm.text.index("urltoken")
     a, b = norm.span(start, start + len("urltoken"))
     assert text[a:b].strip() == "http://bit.ly/xyz"
+
+
+def test_the_youtube_link_token_maps_back_to_the_link_too() -> None:
+    text = 'best part <a href="https://www.youtube.com/watch?v=KQ6&t=3m40s">3:40</a>'
+    norm = normalize_with_offsets(text)
+    assert norm.text == "best part urltoken ytlink 3:40"
+    start = norm.text.index("ytlink")
+    a, b = norm.span(start, start + len("ytlink"))
+    assert "https://www.youtube.com/watch?v=KQ6&t=3m40s" in text[a:b]
 
 
 @settings(max_examples=300, deadline=None)
