@@ -153,7 +153,8 @@ def _markdown(card: dict[str, Any]) -> str:
         "",
         "Linear model (logistic regression, liblinear) over TF-IDF word 1-2-grams and in-word "
         "character 2-5-grams of normalised text (l33t, spacing, stretched letters, homoglyphs, "
-        "invisible characters, HTML entities, URLs -> `urltoken`, mentions -> `@user`); "
+        "invisible characters, HTML entities, URLs -> `urltoken`, followed by `ytlink` when "
+        "the link is to a YouTube video rather than a channel, mentions -> `@user`); "
         "outputs are Platt-calibrated on held-out predictions. Stored as plain arrays (npz) and "
         f"JSON, loaded without pickle. {card['features']}.",
         "",
@@ -222,9 +223,10 @@ def _markdown(card: dict[str, Any]) -> str:
         "- Probabilities are calibrated to the validation sets' base rates (spam about 49% of "
         "YouTube comments; toxicity 35-83% of the tweets), so a bland comment gets about 0.2 "
         "toxicity. Where abuse is rarer, read scores as a ranking and act on the thresholds.",
-        "- The regularisation C, naive-Bayes feature scaling and the source weights were chosen "
-        "among a handful of settings by these same validation figures, so they are slightly "
-        "optimistic; the hidden test sets are the real measure.",
+        "- The regularisation C, naive-Bayes feature scaling, the source weights and the "
+        "`ytlink` token were chosen among a handful of settings and variants by these same "
+        "validation figures (for spam: the four leave-one-video-out folds), so they are "
+        "slightly optimistic; the hidden test sets are the real measure.",
         "",
         "## Plots",
         "",

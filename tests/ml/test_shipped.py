@@ -97,6 +97,25 @@ def test_explanations_point_at_the_words_in_the_original_text(toxicity: Model) -
     assert top[0].weight >= top[-1].weight > 0
 
 
+def test_spam_explanations_point_at_the_link_in_the_original_text(spam: Model) -> None:
+    text = "Check out my channel http://bit.ly/xyz and subscribe!!"
+    top = spam.explain(text, top=5)
+    found = {c.feature: text[c.start : c.end] for c in top if c.start is not None}
+    assert found.get("urltoken", "").strip() == "http://bit.ly/xyz"
+    assert found.get("subscribe") == "subscribe"
+    assert top[0].weight >= top[-1].weight > 0
+
+
+def test_a_link_to_a_moment_in_the_video_is_not_spam_evidence_on_its_own(spam: Model) -> None:
+    moment, promotion = spam.score(
+        [
+            "best part https://www.youtube.com/watch?v=KQ6zr6kCPj8&t=3m40s",
+            "best part http://bit.ly/xyz",
+        ]
+    )
+    assert moment < promotion
+
+
 def test_scores_are_probabilities_for_awkward_input(spam: Model, toxicity: Model) -> None:
     texts = ["", " ", "\u200b", "😀" * 500, "a" * 20000, "&amp;" * 50, "<b>hi</b>"]
     for m in (spam, toxicity):
