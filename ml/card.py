@@ -38,7 +38,9 @@ LABEL_MAPPING = {
     "toxicity": {
         "toxicity": "Davidson soft label (hate + offensive votes) / votes; HatEval hate = 1, "
         "not-hate = 0 (note: HatEval's not-hate tweets can still be offensive, so this is a "
-        "noisy negative); OLID subtask_a OFF = 1; extra CSV label",
+        "noisy negative); OLID subtask_a OFF = 1; extra CSV label; weak negatives = 0 for all "
+        "three labels: non-spam YouTube comments and SMS ham, not labelled for abuse (a few are "
+        "rude), trained at half weight, one video (KatyPerry) and a fifth of SMS held out",
         "insult": "OLID only: OFF + TIN (targeted) + IND (individual) = 1, every other OLID row "
         "= 0; undefined (not trained on) for Davidson and HatEval",
         "identity_attack": "OLID OFF + TIN + GRP = 1, other OLID rows 0; HatEval hate = 1 "
@@ -193,6 +195,11 @@ def _markdown(card: dict[str, Any]) -> str:
                     lines.append(f"  - {label}: {_fmt(entry[label])}")
             if "alt_profanity_check" in entry:
                 lines.append(f"  - alt-profanity-check 1.9.1: {_fmt(entry['alt_profanity_check'])}")
+    for name, entry in v.get("clean_published", {}).items():
+        lines.append(
+            f"- **{name}** held out (clean comments from another platform, {entry['rows']} rows): "
+            f"{entry['published']:.1%} fall below the publish threshold and would be published"
+        )
     lines.append(
         f"- training weights: per source {card['params'].get('source_weights')}, negatives of "
         f"(source/label) {card['params'].get('negative_weights')}; C {card['params']['C']}, "

@@ -34,6 +34,21 @@ def test_sms_loader_keeps_quotes_and_drops_duplicates() -> None:
     assert sources[0].rows_read == 6
 
 
+def test_clean_conversation_becomes_weak_non_abusive_examples_with_a_held_out_video() -> None:
+    spam_free = {
+        D.text_key(r.text)
+        for r in D.load_youtube(FIXTURE_DATA, []) + D.load_sms(FIXTURE_DATA, [])
+        if r.labels["spam"] == 0
+    }
+    rows = D.load_conversation_negatives(FIXTURE_DATA, [])
+    assert {D.text_key(r.text) for r in rows} == spam_free
+    assert all(r.labels == {"toxicity": 0.0, "insult": 0.0, "identity_attack": 0.0} for r in rows)
+    youtube = [r for r in rows if r.source == "youtube-ham"]
+    assert {r.group for r in youtube if r.split == "val"} == {D.CONVERSATION_VAL_VIDEO}
+    assert all(r.split == "train" for r in youtube if r.group != D.CONVERSATION_VAL_VIDEO)
+    assert rows == D.load_conversation_negatives(FIXTURE_DATA, [])  # seeded split
+
+
 def test_davidson_loader_strips_retweets_and_makes_soft_labels() -> None:
     rows = D.load_davidson(FIXTURE_DATA, [])
     assert not any("RT @" in r.text for r in rows)
