@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -145,8 +146,10 @@ class ModerationCommentView(APIView):
 
 
 class _ModerationDecisionView(APIView):
+    """A moderator's decision; subclasses name the service that makes it."""
+
     permission_classes = [IsAdminUser]
-    decide = staticmethod(services.comment_approve)
+    decide: Callable[..., Comment]
 
     def post(self, request: Request, comment_id: int) -> Response:
         data = s.ModerationDecisionInput(data=request.data)
