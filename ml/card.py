@@ -33,7 +33,8 @@ CITATIONS = {
 LABEL_MAPPING = {
     "spam": {
         "spam": "YouTube CLASS 1 (CONTENT only; DATE leaks the label in Eminem and is never read); "
-        "SMS `spam`; extra CSV label 1",
+        "SMS `spam`; extra CSV label 1; weak negatives = 0: Davidson and HatEval tweets (not "
+        "labelled for spam) at weight 0.05, their validation splits kept out of validation runs",
     },
     "toxicity": {
         "toxicity": "Davidson soft label (hate + offensive votes) / votes; HatEval hate = 1, "
@@ -195,10 +196,10 @@ def _markdown(card: dict[str, Any]) -> str:
                     lines.append(f"  - {label}: {_fmt(entry[label])}")
             if "alt_profanity_check" in entry:
                 lines.append(f"  - alt-profanity-check 1.9.1: {_fmt(entry['alt_profanity_check'])}")
-    for name, entry in v.get("clean_published", {}).items():
+    for name, entry in v.get("clean_outcomes", {}).items():
         lines.append(
-            f"- **{name}** held out (clean comments from another platform, {entry['rows']} rows): "
-            f"{entry['published']:.1%} fall below the publish threshold and would be published"
+            f"- **{name}**, held out, not {card['model']} ({entry['rows']} rows): "
+            f"{entry['published']:.1%} would be published, {entry['rejected']:.1%} rejected"
         )
     lines.append(
         f"- training weights: per source {card['params'].get('source_weights')}, negatives of "

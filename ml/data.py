@@ -171,6 +171,19 @@ def load_conversation_negatives(
     return rows
 
 
+TWEET_SOURCE = "tweets"
+
+
+def load_tweets_as_not_spam(data_dir: Path, sources: list[Source]) -> list[Example]:
+    """Davidson and HatEval tweets as weak "not spam" examples, keeping each dataset's split.
+
+    They are people talking, often with a link: without them the spam model learns from YouTube
+    that a link alone is spam. Nobody labelled them for spam, so they train at a low weight.
+    """
+    tweets = load_davidson(data_dir, sources) + load_hateval(data_dir, sources)
+    return [Example(ex.text, {"spam": 0.0}, TWEET_SOURCE, ex.split, TWEET_SOURCE) for ex in tweets]
+
+
 def strip_retweet(text: str) -> str:
     """Remove `RT @user:` markers that Davidson tweets carry."""
     return _RETWEET.sub(" ", text).strip()

@@ -49,6 +49,14 @@ def test_clean_conversation_becomes_weak_non_abusive_examples_with_a_held_out_vi
     assert rows == D.load_conversation_negatives(FIXTURE_DATA, [])  # seeded split
 
 
+def test_tweets_become_weak_not_spam_examples_that_keep_their_splits() -> None:
+    tweets = D.load_davidson(FIXTURE_DATA, []) + D.load_hateval(FIXTURE_DATA, [])
+    rows = D.load_tweets_as_not_spam(FIXTURE_DATA, [])
+    assert [(r.text, r.split) for r in rows] == [(t.text, t.split) for t in tweets]
+    assert all(r.labels == {"spam": 0.0} and r.source == D.TWEET_SOURCE for r in rows)
+    assert {r.split for r in rows} == {"train", "val"}
+
+
 def test_davidson_loader_strips_retweets_and_makes_soft_labels() -> None:
     rows = D.load_davidson(FIXTURE_DATA, [])
     assert not any("RT @" in r.text for r in rows)

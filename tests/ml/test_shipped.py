@@ -116,6 +116,19 @@ def test_a_link_to_a_moment_in_the_video_is_not_spam_evidence_on_its_own(spam: M
     assert moment < promotion
 
 
+def test_a_reader_citing_a_source_is_held_at_worst_while_a_scam_link_is_rejected(
+    spam: Model,
+) -> None:
+    citing, scam = spam.score(
+        [
+            "Source: https://www.reuters.com/world/americas/el-salvador-prisons-2025/",
+            "Earn $500 a day from home!!! Visit www.easy-cash-now.biz",
+        ]
+    )
+    assert citing < spam.thresholds["reject"]
+    assert scam >= spam.thresholds["reject"]
+
+
 def test_scores_are_probabilities_for_awkward_input(spam: Model, toxicity: Model) -> None:
     texts = ["", " ", "\u200b", "😀" * 500, "a" * 20000, "&amp;" * 50, "<b>hi</b>"]
     for m in (spam, toxicity):
