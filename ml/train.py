@@ -177,19 +177,15 @@ def profanity_check_scores(texts: list[str]) -> np.ndarray | None:
 def load_spam(data_dir: Path, extra: Sequence[Path], sources: list[D.Source]) -> list[D.Example]:
     """YouTube (main) + SMS (auxiliary) + tweets (weak negatives) + any site CSVs.
 
-    The tweets' validation splits are returned too, marked "val"; they never train (see
-    validate_spam) and measure how many tweets with links the model would reject.
+    The tweets' validation splits stay out of the validation runs (see validate_spam), where they
+    measure how many tweets with links the model would reject.
     """
     rows = (
         D.load_youtube(data_dir, sources)
         + D.load_sms(data_dir, sources)
         + D.load_tweets_as_not_spam(data_dir, sources)
     )
-    for path in extra:
-        more = D.load_labeled_csv(path, "spam")
-        rows += more
-        sources.append(D.Source(str(path), D.file_sha256(path), len(more), len(more)))
-    return rows
+    return rows + _load_extra(extra, "spam", sources)
 
 
 def load_toxicity(
@@ -202,8 +198,14 @@ def load_toxicity(
         + D.load_olid(data_dir, sources)
         + D.load_conversation_negatives(data_dir, sources)
     )
+    return rows + _load_extra(extra, "toxicity", sources)
+
+
+def _load_extra(extra: Sequence[Path], label: str, sources: list[D.Source]) -> list[D.Example]:
+    """A site's own `text,label` CSVs, each recorded as a source for the card."""
+    rows = []
     for path in extra:
-        more = D.load_labeled_csv(path, "toxicity")
+        more = D.load_labeled_csv(path, label)
         rows += more
         sources.append(D.Source(str(path), D.file_sha256(path), len(more), len(more)))
     return rows
