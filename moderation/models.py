@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -46,8 +47,6 @@ class Site(models.Model):
         return overrides
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         errors = {}
         for model in ("spam", "toxicity"):
             publish = getattr(self, f"{model}_publish_below")

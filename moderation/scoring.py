@@ -22,9 +22,6 @@ class CommentScores:
     explanations: dict[str, list[dict]]  # model name -> features that pushed its score up
     default_thresholds: dict[str, dict[str, float]]  # model name -> {"publish", "reject"}
 
-    def main_score(self, model: str) -> float:
-        return self.scores[model]
-
 
 @functools.cache
 def loaded_models() -> dict[str, ml.Model]:

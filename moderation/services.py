@@ -100,7 +100,7 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
     thresholds = policy.resolve_thresholds(
         result.default_thresholds, comment.article.site.threshold_overrides()
     )
-    decision = policy.decide({name: result.main_score(name) for name in thresholds}, thresholds)
+    decision = policy.decide(result.scores, thresholds)
 
     with transaction.atomic():
         updated = Comment.objects.filter(pk=comment_id, status=Status.PENDING).update(
