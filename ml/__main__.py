@@ -1,4 +1,4 @@
-"""Command line: `python -m ml {train,evaluate,score,bench}`."""
+"""Command line: `python -m ml {train,evaluate,score,bench,study}`."""
 
 from __future__ import annotations
 
@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="throughput, latency and memory on one core")
     bench.add_argument("--artifacts", type=Path)
     bench.add_argument("--n", type=int, default=5000, help="comments per throughput run")
+
+    study = sub.add_parser(
+        "study", help="spam: leave-one-video-out against mixed videos and a site's own decisions"
+    )
+    study.add_argument("--data", type=Path, help="data folder (default $ML_DATA_DIR or ../shared)")
     return parser
 
 
@@ -116,6 +121,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ml.bench import run
 
             run(args.artifacts, args.n)
+            return 0
+        if args.command == "study":
+            from ml.study import format_study, run_study
+
+            print(format_study(run_study(args.data)))
             return 0
     except ModelLoadError as exc:
         return _fail(str(exc))
