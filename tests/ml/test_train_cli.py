@@ -20,6 +20,7 @@ def test_training_writes_model_card_and_plots(tiny_artifacts: Path) -> None:
         assert "sha256" in card and "Citations" in card
     spam_card = (tiny_artifacts / "spam" / "MODEL_CARD.md").read_text()
     assert "held-out Youtube04-Eminem" in spam_card
+    assert "**email held out whole**" in spam_card and "**sms held out whole**" in spam_card
     tox = load_model("toxicity", tiny_artifacts)
     assert tox.labels == ("toxicity", "insult", "identity_attack")
     scores = tox.score_labels(["you are a stupid idiot", "have a lovely day everyone"])
