@@ -44,8 +44,9 @@ LABEL_MAPPING = {
         "toxicity": "Davidson soft label (hate + offensive votes) / votes; HatEval hate = 1, "
         "not-hate = 0 (note: HatEval's not-hate tweets can still be offensive, so this is a "
         "noisy negative); OLID subtask_a OFF = 1; extra CSV label; weak negatives = 0 for all "
-        "three labels: non-spam YouTube comments and SMS ham, not labelled for abuse (a few are "
-        "rude), trained at half weight, one video (KatyPerry) and a fifth of SMS held out",
+        "three labels: non-spam YouTube comments, SMS ham and SpamAssassin ham mails, not labelled "
+        "for abuse (a few are rude), trained at half weight, one video (KatyPerry) and a "
+        "seeded fifth of SMS and of the mails held out",
         "insult": "OLID only: OFF + TIN (targeted) + IND (individual) = 1, every other OLID row "
         "= 0; undefined (not trained on) for Davidson and HatEval",
         "identity_attack": "OLID OFF + TIN + GRP = 1, other OLID rows 0; HatEval hate = 1 "
@@ -231,10 +232,10 @@ def _markdown(card: dict[str, Any]) -> str:
         "",
         "## Limits",
         "",
-        "- Trained on English tweets, YouTube comments, SMS and (for spam) 2002-2005 "
-        "e-mail; other platforms, languages and dialects will score differently. Davidson is "
-        "lexicon-sampled and known to associate African-American English with offensiveness; "
-        "do not auto-reject on this score alone below the reject threshold.",
+        "- Trained on English tweets, YouTube comments, SMS and 2002-2005 e-mail; other "
+        "platforms, languages and dialects will score differently. Davidson is lexicon-sampled "
+        "and known to associate African-American English with offensiveness; do not "
+        "auto-reject on this score alone below the reject threshold.",
         "- The shipped model is refitted on all rows (train + validation) with the same "
         "settings; calibration and thresholds come from the validation run.",
         "- Probabilities are calibrated to the validation sets' base rates (spam about 49% of "

@@ -43,6 +43,7 @@ SOURCE_WEIGHTS = {
     # Weak negatives (ml.data.load_conversation_negatives): unverified, so half weight.
     "youtube-ham": 0.5,
     "sms-ham": 0.5,
+    "email-ham": 0.5,
 }
 # (source, label) -> weight of that label's negatives.
 NEGATIVE_WEIGHTS = {
@@ -202,6 +203,7 @@ def load_toxicity(
         + D.load_hateval(data_dir, sources)
         + D.load_olid(data_dir, sources)
         + D.load_conversation_negatives(data_dir, sources)
+        + spamassassin.load_ham_as_not_abusive(data_dir, sources)
     )
     return rows + _load_extra(extra, "toxicity", sources)
 
