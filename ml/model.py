@@ -100,11 +100,12 @@ class Model:
         """Calibrated probability of the main label, shape (n,)."""
         return self.score_labels(texts)[self.labels[0]]
 
-    def explain(self, text: str, top: int = 5) -> list[Contribution]:
-        """Words that pushed the main score up most, with their spans in the original text."""
+    def explain(self, text: str, top: int = 5, label: str | None = None) -> list[Contribution]:
+        """Words that pushed a label's score (the main one by default) up most, located in text."""
+        row = 0 if label is None else self.labels.index(label)
         norm = normalize_with_offsets(text)
         x = self.vectorizer.transform([norm.text])
-        contrib = x.multiply(self.coef[0]).tocsr()
+        contrib = x.multiply(self.coef[row]).tocsr()
         value = dict(zip(contrib.indices.tolist(), contrib.data.tolist(), strict=True))
         wv, cv = self.vectorizer.word_vocab, self.vectorizer.char_vocab
         offset = len(self.vectorizer.word_list)
@@ -130,7 +131,7 @@ class Model:
                 per_token[i] += half
                 per_token[i + 1] += half
         # Report contributions to the calibrated logit (the Platt slope rescales the raw one).
-        scale = float(self.calibration[0, 0])
+        scale = float(self.calibration[row, 0])
         ranked = sorted(range(len(tokens)), key=lambda i: (-per_token[i], i))
         out: list[Contribution] = []
         seen: set[str] = set()

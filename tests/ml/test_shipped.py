@@ -97,6 +97,16 @@ def test_explanations_point_at_the_words_in_the_original_text(toxicity: Model) -
     assert top[0].weight >= top[-1].weight > 0
 
 
+def test_explanations_can_follow_a_sub_label(toxicity: Model) -> None:
+    text = "all immigrants are rapists and should be deported, you idiot"
+    identity = [c.feature for c in toxicity.explain(text, top=3, label="identity_attack")]
+    insult = [c.feature for c in toxicity.explain(text, top=3, label="insult")]
+    assert "immigrants" in identity and "idiot" not in identity
+    assert insult[0] == "idiot"
+    with pytest.raises(ValueError):
+        toxicity.explain(text, label="no_such_label")
+
+
 def test_spam_explanations_point_at_the_link_in_the_original_text(spam: Model) -> None:
     text = "Check out my channel http://bit.ly/xyz and subscribe!!"
     top = spam.explain(text, top=5)
