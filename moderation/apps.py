@@ -9,3 +9,8 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         # Admin pages of the sub-packages; Django's autodiscovery only imports moderation.admin.
         from moderation.keys import admin as _keys_admin  # noqa: F401
+        from moderation.perspective import admin as _perspective_admin  # noqa: F401
+        from moderation.perspective import redaction
+        from moderation.perspective import tasks as _perspective_tasks  # noqa: F401
+
+        redaction.install()

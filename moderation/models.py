@@ -47,6 +47,15 @@ class Site(models.Model):
     toxicity_publish_below = _probability_field("Publish when the toxicity score is below this.")
     toxicity_reject_above = _probability_field("Reject when the toxicity score reaches this.")
 
+    # What the Perspective-compatible endpoint keeps of the texts this site sends it.
+    analyzed_text_retention_days = models.PositiveIntegerField(
+        default=0,
+        help_text=(
+            "Days to keep texts sent to /v1alpha1/comments:analyze with their scores (training "
+            "data); 0 keeps nothing but daily counts. Requests with doNotStore are never kept."
+        ),
+    )
+
     class Meta:
         ordering = ["name"]
 
@@ -240,3 +249,69 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class AnalyzeUsage(models.Model):
+    """How many requests one key made to the Perspective-compatible API on one day; no text."""
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="analyze_usage")
+    day = models.DateField()
+    analyze_count = models.PositiveIntegerField(default=0)
+    suggest_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "api_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "day"], name="one_usage_row_per_key_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.api_key_id} on {self.day}: {self.analyze_count} analyzed"
+
+
+class AnalyzedText(models.Model):
+    """A text a site chose to keep with its scores, for its retention period."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="analyzed_texts")
+    api_key = models.ForeignKey(
+        ApiKey, null=True, on_delete=models.SET_NULL, related_name="analyzed_texts"
+    )
+    text = models.TextField()
+    text_type = models.CharField(max_length=16, default="PLAIN_TEXT")
+    scores = models.JSONField(default=dict, help_text="Model label -> probability.")
+    model_versions = models.JSONField(default=dict)
+    languages = models.JSONField(default=list)
+    community_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} for {self.site_id}: {self.text[:60]}"
+
+
+class ScoreSuggestion(models.Model):
+    """A site's own label for a text, sent through comments:suggestscore: training feedback."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="score_suggestions")
+    api_key = models.ForeignKey(
+        ApiKey, null=True, on_delete=models.SET_NULL, related_name="score_suggestions"
+    )
+    text = models.TextField()
+    text_type = models.CharField(max_length=16, default="PLAIN_TEXT")
+    labels = models.JSONField(
+        default=dict, help_text="Model label (toxicity, spam, ...) -> the suggested probability."
+    )
+    attribute_scores = models.JSONField(default=dict, help_text="The request's attributeScores.")
+    languages = models.JSONField(default=list)
+    client_token = models.CharField(max_length=200, blank=True)
+    community_id = models.CharField(max_length=200, blank=True)
+    session_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} for {self.site_id}: {self.labels}"

@@ -163,9 +163,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "moderation.tasks.requeue_stale_pending_comments",
         "schedule": env_int("MODERATION_REQUEUE_EVERY_SECONDS", 60, minimum=1),
     },
+    "purge-analyzed-texts": {
+        "task": "moderation.perspective.tasks.purge_analyzed_texts",
+        "schedule": env_int("PERSPECTIVE_PURGE_EVERY_SECONDS", 3600, minimum=1),
+    },
 }
 
 # --- Moderation ----------------------------------------------------------------------------
 ML_ARTIFACTS_DIR = env_str("ML_ARTIFACTS_DIR", str(BASE_DIR / "ml" / "artifacts"))
 # Pending comments older than this are queued again, in case the broker was down at submit time.
 MODERATION_STALE_PENDING_SECONDS = env_int("MODERATION_STALE_PENDING_SECONDS", 120, minimum=1)
+
+# --- Perspective-compatible API (/v1alpha1/) ----------------------------------------------
+# Queries per second for an API key whose own limit is empty. Counted in the cache, so with
+# several web processes point CACHE_URL at Redis for one shared count.
+PERSPECTIVE_DEFAULT_QPS = env_int("PERSPECTIVE_DEFAULT_QPS", 10, minimum=1)

@@ -7,6 +7,8 @@ urlpatterns = [
     path("api/v1/", include("moderation.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Google's Perspective API paths, so that its clients need only a new base URL.
+    path("", include("moderation.perspective.urls")),
 ]
 
 handler404 = "moderation.api.errors.api_aware_not_found"

@@ -1,0 +1,89 @@
+"""Perspective's v1alpha1 endpoints: thin views over the services, answering in Google's shapes."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from moderation.models import ApiKey
+from moderation.perspective.discovery import discovery_document
+from moderation.perspective.errors import exception_handler, google_error
+from moderation.perspective.serializers import (
+    AnalyzeRequestSerializer,
+    SuggestScoreRequestSerializer,
+    validated,
+)
+from moderation.perspective.services import (
+    perspective_analyze,
+    perspective_key_check,
+    perspective_score_suggest,
+)
+
+API_VERSION = "v1alpha1"
+
+
+class _PerspectiveView(APIView):
+    """Keyed by `?key=` (or Google's X-Goog-Api-Key header), never by session or token."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes: list = []  # the per-key quota is checked with the key
+    parser_classes = [JSONParser]
+    renderer_classes = [JSONRenderer]
+
+    def get_exception_handler(self):
+        return exception_handler
+
+    def api_key(self, request: Request) -> ApiKey:
+        secret = request.query_params.get("key") or request.headers.get("X-Goog-Api-Key")
+        return perspective_key_check(secret=secret)
+
+
+class AnalyzeView(_PerspectiveView):
+    @extend_schema(exclude=True)
+    def post(self, request: Request) -> Response:
+        api_key = self.api_key(request)
+        body = validated(AnalyzeRequestSerializer, request.data)
+        analysis = perspective_analyze(api_key=api_key, body=body)
+        data: dict = {
+            "attributeScores": analysis.attribute_scores,
+            "languages": analysis.languages,
+            "detectedLanguages": analysis.detected_languages,
+        }
+        if analysis.client_token is not None:
+            data["clientToken"] = analysis.client_token
+        response = Response(data)
+        # Which artifacts scored the text: the same versions give the same scores.
+        response["X-Model-Versions"] = ", ".join(
+            f"{name}={version}" for name, version in sorted(analysis.model_versions.items())
+        )
+        return response
+
+
+class SuggestScoreView(_PerspectiveView):
+    @extend_schema(exclude=True)
+    def post(self, request: Request) -> Response:
+        api_key = self.api_key(request)
+        body = validated(SuggestScoreRequestSerializer, request.data)
+        suggestion = perspective_score_suggest(api_key=api_key, body=body)
+        data: dict = {
+            "requestedLanguages": suggestion.requested_languages,
+            "detectedLanguages": suggestion.detected_languages,
+        }
+        if suggestion.client_token is not None:
+            data["clientToken"] = suggestion.client_token
+        return Response(data)
+
+
+def discovery(request: HttpRequest) -> JsonResponse:
+    """`/$discovery/rest?version=v1alpha1`, as Google serves it, with this server as rootUrl."""
+    version = request.GET.get("version", API_VERSION)
+    if version != API_VERSION:
+        message = f"Discovery document not found for API service: commentanalyzer {version}"
+        return JsonResponse(google_error(404, message), status=404)
+    return JsonResponse(discovery_document(request.build_absolute_uri("/")))
