@@ -28,6 +28,13 @@ class SiteAdmin(admin.ModelAdmin):
                 ],
             },
         ),
+        (
+            "Perspective-compatible API (/v1alpha1/)",
+            {
+                "description": "Texts sent with doNotStore are never kept, whatever this says.",
+                "fields": ["analyzed_text_retention_days"],
+            },
+        ),
     ]
 
 

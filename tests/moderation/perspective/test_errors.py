@@ -1,0 +1,125 @@
+"""Every refusal under /v1alpha1/ in Google's shape, with the HTTP status Google uses."""
+
+import pytest
+from django.utils import timezone
+
+from moderation.keys.services import api_key_revoke
+from moderation.perspective.serializers import MAX_TEXT_BYTES
+from tests.moderation.perspective.conftest import ANALYZE, SUGGEST
+
+pytestmark = pytest.mark.django_db
+
+VALID = {"comment": {"text": "hello there"}, "requestedAttributes": {"TOXICITY": {}}}
+
+
+def _error(response, code: int, status: str) -> str:
+    assert response.status_code == code, response.content
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "status"}
+    assert body["error"]["code"] == code and body["error"]["status"] == status
+    return body["error"]["message"]
+
+
+def test_malformed_json_is_an_invalid_argument(post):
+    message = _error(post(ANALYZE, b'{"comment": {"text": "hi"'), 400, "INVALID_ARGUMENT")
+    assert message.startswith("Invalid JSON payload received.")
+
+
+def test_a_body_that_is_not_an_object_is_an_invalid_argument(post):
+    assert "JSON object" in _error(post(ANALYZE, [1, 2]), 400, "INVALID_ARGUMENT")
+
+
+def test_a_body_sent_as_another_content_type_is_an_invalid_argument(client, secret):
+    response = client.post(f"{ANALYZE}?key={secret}", "text=hi", content_type="text/plain")
+    assert "application/json" in _error(response, 400, "INVALID_ARGUMENT")
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [None, {}, {"text": ""}, {"text": "   \n"}, {"type": "PLAIN_TEXT"}],
+    ids=["no comment", "empty comment", "empty text", "blank text", "no text"],
+)
+def test_missing_or_empty_text_is_an_invalid_argument(post, comment):
+    body = {"requestedAttributes": {"TOXICITY": {}}}
+    if comment is not None:
+        body["comment"] = comment
+    assert "comment.text" in _error(post(ANALYZE, body), 400, "INVALID_ARGUMENT")
+
+
+def test_text_over_perspectives_20_kb_is_an_invalid_argument(post):
+    # 20 KB of UTF-8 is fewer characters when they are accented: the limit counts bytes.
+    at_limit = "é" * (MAX_TEXT_BYTES // 2)
+    ok = post(ANALYZE, {**VALID, "comment": {"text": at_limit}, "languages": ["en"]})
+    assert ok.status_code == 200
+    over = {**VALID, "comment": {"text": at_limit + "a"}}
+    assert "too long" in _error(post(ANALYZE, over), 400, "INVALID_ARGUMENT")
+
+
+def test_a_wrong_field_type_names_the_field(post):
+    body = {**VALID, "requestedAttributes": {"TOXICITY": {"scoreThreshold": "high"}}}
+    message = _error(post(ANALYZE, body), 400, "INVALID_ARGUMENT")
+    assert "requestedAttributes.TOXICITY.scoreThreshold" in message
+    body = {**VALID, "comment": {"text": "hi", "type": "MARKDOWN"}}
+    assert "comment.type" in _error(post(ANALYZE, body), 400, "INVALID_ARGUMENT")
+
+
+def test_no_requested_attributes_is_an_invalid_argument(post):
+    body = {"comment": {"text": "hello"}}
+    assert "requestedAttributes" in _error(post(ANALYZE, body), 400, "INVALID_ARGUMENT")
+
+
+def test_an_unknown_attribute_is_an_invalid_argument_even_when_dropping(post):
+    body = {**VALID, "requestedAttributes": {"TOXICITY": {}, "NICENESS": {}}}
+    assert "NICENESS" in _error(post(ANALYZE, body), 400, "INVALID_ARGUMENT")
+    body["dropUnsupportedAttributes"] = True
+    assert "NICENESS" in _error(post(ANALYZE, body), 400, "INVALID_ARGUMENT")
+
+
+@pytest.mark.parametrize("score_type", ["PERCENTILE", "STD_DEV_SCORE", "RAW", "BOGUS"])
+def test_a_score_type_other_than_probability_is_an_invalid_argument(post, score_type):
+    body = {**VALID, "requestedAttributes": {"TOXICITY": {"scoreType": score_type}}}
+    message = _error(post(ANALYZE, body), 400, "INVALID_ARGUMENT")
+    assert "requestedAttributes.TOXICITY.scoreType" in message and score_type in message
+
+
+def test_a_missing_key_is_permission_denied(post):
+    message = _error(post(ANALYZE, VALID, key=None), 403, "PERMISSION_DENIED")
+    assert "missing a valid API key" in message
+
+
+def test_a_wrong_key_is_an_invalid_argument_as_google_answers(post):
+    message = _error(post(ANALYZE, VALID, key="sk_not-a-real-key"), 400, "INVALID_ARGUMENT")
+    assert message.startswith("API key not valid.")
+
+
+def test_a_revoked_key_is_refused_and_says_so(post, key):
+    api_key, secret = key
+    api_key_revoke(api_key_id=api_key.pk)
+    message = _error(post(ANALYZE, VALID, key=secret), 400, "INVALID_ARGUMENT")
+    assert message.startswith("API key not valid.") and "revoked" in message
+    assert _error(post(SUGGEST, VALID, key=secret), 400, "INVALID_ARGUMENT")
+
+
+def test_googles_key_header_is_accepted_too(client, secret):
+    response = client.post(
+        ANALYZE, VALID, content_type="application/json", headers={"X-Goog-Api-Key": secret}
+    )
+    assert response.status_code == 200
+
+
+def test_a_used_key_records_when_it_was_last_used(post, key):
+    api_key, _ = key
+    assert api_key.last_used_at is None
+    post(ANALYZE, VALID)
+    api_key.refresh_from_db()
+    assert api_key.last_used_at is not None and api_key.last_used_at <= timezone.now()
+
+
+def test_unknown_paths_and_methods_are_not_found_in_googles_shape(client, post):
+    assert _error(client.get(ANALYZE), 404, "NOT_FOUND")
+    assert _error(post("/v1alpha1/comments:classify", VALID), 404, "NOT_FOUND")
+    assert _error(client.get("/$discovery/rest?version=v1"), 404, "NOT_FOUND")
+
+
+def test_the_key_is_checked_before_the_body(post):
+    _error(post(ANALYZE, b"not json", key=None), 403, "PERMISSION_DENIED")
