@@ -6,3 +6,12 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 application = get_wsgi_application()
+
+# Scoring is synchronous in the web process (the Perspective-compatible API): load the models
+# and the language identifier now, once per process (before forking under gunicorn --preload),
+# not on some reader's first request.
+from moderation import scoring  # noqa: E402
+from moderation.perspective.languages import language_detect  # noqa: E402
+
+scoring.loaded_models()
+language_detect("warm up")

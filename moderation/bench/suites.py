@@ -1,0 +1,30 @@
+"""The registry of benchmark suites: `python manage.py bench --suite NAME` runs one, no flag all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TextIO
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    rate: float  # requests per second of the fixed-rate phase
+    duration: float  # seconds of the fixed-rate phase
+    concurrency: int  # clients of the as-fast-as-possible phase
+    saturate_seconds: float
+    workers: int  # web server worker processes
+
+
+Suite = Callable[[BenchOptions, TextIO], None]
+SUITES: dict[str, Suite] = {}
+
+
+def suite(name: str) -> Callable[[Suite], Suite]:
+    """Register a suite under name (modules registering suites are imported in bench.py)."""
+
+    def register(run: Suite) -> Suite:
+        SUITES[name] = run
+        return run
+
+    return register

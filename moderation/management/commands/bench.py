@@ -1,0 +1,37 @@
+"""`python manage.py bench [--suite NAME]`: benchmarks of the running service, figures printed."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from moderation.bench import perspective as _perspective  # noqa: F401 - registers its suite
+from moderation.bench.suites import SUITES, BenchOptions
+
+
+class Command(BaseCommand):
+    help = "Benchmark the service over HTTP on 127.0.0.1 (bounded in time and request count)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--suite", action="append", help=f"One of: {', '.join(SUITES)}")
+        parser.add_argument("--rate", type=float, default=50.0, help="Fixed-rate phase, req/s")
+        parser.add_argument("--duration", type=float, default=20.0, help="Fixed-rate seconds")
+        parser.add_argument("--concurrency", type=int, default=4, help="Saturating clients")
+        parser.add_argument("--saturate-seconds", type=float, default=10.0)
+        parser.add_argument("--workers", type=int, default=2, help="Web server processes")
+
+    def handle(self, *args, suite: list[str] | None, **options) -> None:
+        names = suite or list(SUITES)
+        unknown = [name for name in names if name not in SUITES]
+        if unknown:
+            raise CommandError(f"Unknown suite {unknown[0]!r}; suites: {', '.join(SUITES)}.")
+        if not 0 < options["rate"] <= 500 or not 0 < options["duration"] <= 120:
+            raise CommandError("--rate must be in (0, 500] and --duration in (0, 120] seconds.")
+        bench_options = BenchOptions(
+            rate=options["rate"],
+            duration=options["duration"],
+            concurrency=max(1, min(options["concurrency"], 32)),
+            saturate_seconds=min(options["saturate_seconds"], 60.0),
+            workers=max(1, min(options["workers"], 8)),
+        )
+        for name in names:
+            SUITES[name](bench_options, self.stdout)
