@@ -56,8 +56,9 @@ format: $(DEV_STAMP) ## Fix what ruff can fix and format the code
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: $(DEV_STAMP) ## Benchmark the models (python -m ml bench)
+bench: $(DEV_STAMP) ## Benchmark the models (python -m ml bench), then the service over HTTP (manage.py bench)
 	$(PY) -m ml bench
+	$(PY) manage.py bench
 
 study: data ## Spam: leave-one-video-out against mixed videos and site decisions (python -m ml study)
 	$(PY) -m ml study

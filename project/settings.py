@@ -178,3 +178,5 @@ MODERATION_STALE_PENDING_SECONDS = env_int("MODERATION_STALE_PENDING_SECONDS", 1
 # Queries per second for an API key whose own limit is empty. Counted in the cache, so with
 # several web processes point CACHE_URL at Redis for one shared count.
 PERSPECTIVE_DEFAULT_QPS = env_int("PERSPECTIVE_DEFAULT_QPS", 10, minimum=1)
+# Each web process adds up its request counts and writes them at most this often (0: at once).
+PERSPECTIVE_USAGE_FLUSH_SECONDS = env_int("PERSPECTIVE_USAGE_FLUSH_SECONDS", 5, minimum=0)

@@ -13,6 +13,7 @@ import json
 import sys
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
@@ -25,27 +26,33 @@ ATTRIBUTES = ("TOXICITY", "INSULT", "IDENTITY_ATTACK", "SPAM")
 
 
 def _request(host: str, port: int, path: str, body: bytes) -> int:
-    connection = http.client.HTTPConnection(host, port, timeout=10)
+    """The response's status, or 0 when the connection failed or timed out."""
+    connection = http.client.HTTPConnection(host, port, timeout=30)
     try:
         connection.request("POST", path, body, {"Content-Type": "application/json"})
         response = connection.getresponse()
         response.read()
         return response.status
+    except OSError:
+        return 0
     finally:
         connection.close()
 
 
-def _body(text: str) -> bytes:
-    return json.dumps(
-        {"comment": {"text": text}, "requestedAttributes": {name: {} for name in ATTRIBUTES}}
-    ).encode()
+def _body(text: str, do_not_store: bool = False) -> bytes:
+    attributes = {name: {} for name in ATTRIBUTES}
+    body = {"comment": {"text": text}, "requestedAttributes": attributes}
+    if do_not_store:
+        body["doNotStore"] = True
+    return json.dumps(body).encode()
 
 
-def _summary(latencies: list[float], errors: int, seconds: float) -> dict:
+def _summary(latencies: list[float], failures: Counter, seconds: float) -> dict:
     ms = np.array(latencies) * 1000.0 if latencies else np.array([np.nan])
     return {
-        "requests": len(latencies) + errors,
-        "errors": errors,
+        "requests": len(latencies) + sum(failures.values()),
+        "errors": sum(failures.values()),
+        "error_statuses": {str(status): n for status, n in sorted(failures.items())},
         "seconds": round(seconds, 2),
         "requests_per_second": round(len(latencies) / seconds, 1) if seconds else 0.0,
         "p50_ms": round(float(np.percentile(ms, 50)), 2),
@@ -54,20 +61,21 @@ def _summary(latencies: list[float], errors: int, seconds: float) -> dict:
     }
 
 
-def fixed_rate(host: str, port: int, path: str, texts: list[str], rate: float) -> dict:
+def fixed_rate(
+    host: str, port: int, path: str, texts: list[str], rate: float, do_not_store: bool
+) -> dict:
     latencies: list[float] = []
-    errors = 0
+    failures: Counter = Counter()
     lock = threading.Lock()
 
     def one(due: float, text: str) -> None:
-        nonlocal errors
-        status = _request(host, port, path, _body(text))
+        status = _request(host, port, path, _body(text, do_not_store))
         elapsed = time.perf_counter() - due
         with lock:
             if status == 200:
                 latencies.append(elapsed)
             else:
-                errors += 1
+                failures[status] += 1
 
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=64) as pool:
@@ -75,32 +83,37 @@ def fixed_rate(host: str, port: int, path: str, texts: list[str], rate: float) -
             due = start + i / rate
             time.sleep(max(0.0, due - time.perf_counter()))
             pool.submit(one, due, text)
-    return _summary(latencies, errors, time.perf_counter() - start)
+    return _summary(latencies, failures, time.perf_counter() - start)
 
 
 def saturate(
-    host: str, port: int, path: str, texts: list[str], clients: int, seconds: float
+    host: str,
+    port: int,
+    path: str,
+    texts: list[str],
+    clients: int,
+    seconds: float,
+    do_not_store: bool,
 ) -> dict:
     latencies: list[float] = []
-    errors = 0
+    failures: Counter = Counter()
     lock = threading.Lock()
     stop_at = time.perf_counter() + seconds
     next_text = iter(texts)
 
     def client() -> None:
-        nonlocal errors
         while time.perf_counter() < stop_at:
             with lock:
                 text = next(next_text, None)
             if text is None:
                 return
             began = time.perf_counter()
-            status = _request(host, port, path, _body(text))
+            status = _request(host, port, path, _body(text, do_not_store))
             with lock:
                 if status == 200:
                     latencies.append(time.perf_counter() - began)
                 else:
-                    errors += 1
+                    failures[status] += 1
 
     start = time.perf_counter()
     threads = [threading.Thread(target=client) for _ in range(clients)]
@@ -108,7 +121,7 @@ def saturate(
         thread.start()
     for thread in threads:
         thread.join()
-    return _summary(latencies, errors, time.perf_counter() - start)
+    return _summary(latencies, failures, time.perf_counter() - start)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--saturate-seconds", type=float, default=10.0)
+    parser.add_argument("--do-not-store", action="store_true", help="send doNotStore: true")
     args = parser.parse_args(argv)
     url = urlsplit(args.url)
     if url.hostname != "127.0.0.1" or url.scheme != "http" or url.port is None:
@@ -131,7 +145,14 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "fixed_rate": {
             "rate": args.rate,
-            **fixed_rate(url.hostname, url.port, path, texts[20 : 20 + count], args.rate),
+            **fixed_rate(
+                url.hostname,
+                url.port,
+                path,
+                texts[20 : 20 + count],
+                args.rate,
+                args.do_not_store,
+            ),
         },
         "saturated": {
             "clients": args.concurrency,
@@ -142,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
                 texts[20 + count :],
                 args.concurrency,
                 min(args.saturate_seconds, 60.0),
+                args.do_not_store,
             ),
         },
     }

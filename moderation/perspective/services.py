@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
+import logging
+import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,6 +29,8 @@ from moderation.perspective.attributes import (
 from moderation.perspective.errors import PerspectiveError
 from moderation.perspective.languages import language_code, language_detect
 from moderation.perspective.text import ScoredText, html_text, plain_text
+
+logger = logging.getLogger(__name__)
 
 # Words reported per attribute when span annotations are asked for.
 SPAN_LIMIT = 10
@@ -203,17 +209,48 @@ def _keep(
             )
 
 
+# Today's counts per (key, day, counter), added up in this process and written every few
+# seconds: one UPDATE per request would make every analyze call queue for the same row.
+_pending_usage: Counter[tuple[int, date, str]] = Counter()
+_pending_lock = threading.Lock()
+_last_flush = [time.monotonic()]
+
+
 def _usage_count(*, api_key: ApiKey, counter: str) -> None:
-    """Add one to today's counter of this key, creating the day's row on its first request."""
-    day = timezone.localdate()
-    rows = AnalyzeUsage.objects.filter(api_key=api_key, day=day)
-    if rows.update(**{counter: F(counter) + 1}):
-        return
-    try:
+    """Count one request of this key today; written with the next flush."""
+    with _pending_lock:
+        _pending_usage[(api_key.pk, timezone.localdate(), counter)] += 1
+        due = time.monotonic() - _last_flush[0] >= settings.PERSPECTIVE_USAGE_FLUSH_SECONDS
+    if due:
+        analyze_usage_flush()
+
+
+def analyze_usage_flush() -> int:
+    """Write the counts this process has added up since its last flush; returns how many."""
+    with _pending_lock:
+        batch = dict(_pending_usage)
+        _pending_usage.clear()
+        _last_flush[0] = time.monotonic()
+    for (api_key_id, day, counter), count in batch.items():
+        rows = AnalyzeUsage.objects.filter(api_key_id=api_key_id, day=day)
         with transaction.atomic():
-            AnalyzeUsage.objects.create(api_key=api_key, day=day, **{counter: 1})
-    except IntegrityError:  # another request created today's row first
-        rows.update(**{counter: F(counter) + 1})
+            if rows.update(**{counter: F(counter) + count}):
+                continue
+            try:
+                with transaction.atomic():
+                    AnalyzeUsage.objects.create(api_key_id=api_key_id, day=day, **{counter: count})
+            except IntegrityError:  # another process created today's row first
+                rows.update(**{counter: F(counter) + count})
+    return sum(batch.values())
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    if _pending_usage:
+        try:
+            analyze_usage_flush()
+        except Exception:  # the database may already be gone; counts are best effort
+            logger.exception("Could not write the last Perspective API usage counts")
 
 
 def perspective_score_suggest(*, api_key: ApiKey, body: dict) -> Suggestion:

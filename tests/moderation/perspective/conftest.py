@@ -6,11 +6,20 @@ from django.test import Client
 
 from moderation.keys.services import api_key_create
 from moderation.models import ApiKey, Site
+from moderation.perspective import services
 from moderation.perspective.attributes import supported_attributes
 from tests.moderation.factories import SiteFactory
 
 ANALYZE = "/v1alpha1/comments:analyze"
 SUGGEST = "/v1alpha1/comments:suggestscore"
+
+
+@pytest.fixture(autouse=True)
+def _usage_written_at_once(settings):
+    """Counts are written on every request here; test_storage tests the buffering itself."""
+    settings.PERSPECTIVE_USAGE_FLUSH_SECONDS = 0
+    yield
+    services._pending_usage.clear()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from moderation.models import AnalyzedText, AnalyzeUsage, ScoreSuggestion
-from moderation.perspective.services import analyzed_texts_purge
+from moderation.perspective.services import analyze_usage_flush, analyzed_texts_purge
 from moderation.perspective.tasks import purge_analyzed_texts
 from tests.moderation.factories import SiteFactory
 from tests.moderation.perspective.conftest import ANALYZE
@@ -40,6 +40,20 @@ def test_by_default_only_a_daily_count_is_kept(post, key):
         0,
     )
     assert not AnalyzedText.objects.exists()
+
+
+def test_counts_are_added_up_in_the_process_and_written_by_the_flush(post, key, settings):
+    settings.PERSPECTIVE_USAGE_FLUSH_SECONDS = 3600
+    api_key, _ = key
+    for _ in range(4):
+        assert post(ANALYZE, _body()).status_code == 200
+    assert not AnalyzeUsage.objects.exists()
+    assert analyze_usage_flush() == 4
+    assert AnalyzeUsage.objects.get(api_key=api_key).analyze_count == 4
+    post(ANALYZE, _body())
+    assert analyze_usage_flush() == 1
+    assert AnalyzeUsage.objects.get(api_key=api_key).analyze_count == 5
+    assert analyze_usage_flush() == 0
 
 
 def test_a_site_that_keeps_texts_gets_them_with_scores_and_versions(post, site, key):
