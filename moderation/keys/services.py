@@ -52,9 +52,11 @@ def api_key_authenticate(*, secret: str | None, field: str = "key") -> ApiKey:
         raise AuthenticationError(
             "An API key is required.", fields={field: ["Send a site's secret API key."]}
         )
-    api_key = (
-        ApiKey.objects.select_related("site").filter(key_hash=ApiKey.hash_secret(secret)).first()
-    )
+    # get() on the unique hash: first() would add ApiKey's ordering, a join on every call.
+    try:
+        api_key = ApiKey.objects.select_related("site").get(key_hash=ApiKey.hash_secret(secret))
+    except ApiKey.DoesNotExist:
+        api_key = None
     if api_key is None:
         raise AuthenticationError(
             "The API key is not valid.", fields={field: ["No such key; check for typos."]}

@@ -288,7 +288,7 @@ def perspective_score_suggest(*, api_key: ApiKey, body: dict) -> Suggestion:
             text=scored.plain,
             text_type=comment.get("type", "PLAIN_TEXT"),
             labels=labels,
-            attribute_scores=_plain_json(attribute_scores),
+            attribute_scores=attribute_scores,
             languages=requested_languages,
             client_token=body.get("clientToken", "")[:200],
             community_id=body.get("communityId", "")[:200],
@@ -301,15 +301,6 @@ def perspective_score_suggest(*, api_key: ApiKey, body: dict) -> Suggestion:
         requested_languages=requested_languages,
         detected_languages=[detection.language] if detection.confident else [],
     )
-
-
-def _plain_json(value: object) -> object:
-    """Validated data (ordered dicts) as plain JSON values."""
-    if isinstance(value, dict):
-        return {str(k): _plain_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain_json(v) for v in value]
-    return value
 
 
 def analyzed_texts_purge(*, now: datetime | None = None) -> int:

@@ -13,11 +13,7 @@ from rest_framework.views import APIView
 from moderation.models import ApiKey
 from moderation.perspective.discovery import discovery_document
 from moderation.perspective.errors import exception_handler, google_error
-from moderation.perspective.serializers import (
-    AnalyzeRequestSerializer,
-    SuggestScoreRequestSerializer,
-    validated,
-)
+from moderation.perspective.serializers import analyze_request, suggest_request
 from moderation.perspective.services import (
     perspective_analyze,
     perspective_key_check,
@@ -48,7 +44,7 @@ class AnalyzeView(_PerspectiveView):
     @extend_schema(exclude=True)
     def post(self, request: Request) -> Response:
         api_key = self.api_key(request)
-        body = validated(AnalyzeRequestSerializer, request.data)
+        body = analyze_request(request.data)
         analysis = perspective_analyze(api_key=api_key, body=body)
         data: dict = {
             "attributeScores": analysis.attribute_scores,
@@ -69,7 +65,7 @@ class SuggestScoreView(_PerspectiveView):
     @extend_schema(exclude=True)
     def post(self, request: Request) -> Response:
         api_key = self.api_key(request)
-        body = validated(SuggestScoreRequestSerializer, request.data)
+        body = suggest_request(request.data)
         suggestion = perspective_score_suggest(api_key=api_key, body=body)
         data: dict = {
             "requestedLanguages": suggestion.requested_languages,

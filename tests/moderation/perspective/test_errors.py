@@ -123,3 +123,30 @@ def test_unknown_paths_and_methods_are_not_found_in_googles_shape(client, post):
 
 def test_the_key_is_checked_before_the_body(post):
     _error(post(ANALYZE, b"not json", key=None), 403, "PERMISSION_DENIED")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"comment": "hello"}, "comment"),
+        ({"comment": {"text": 42}}, "comment.text"),
+        ({"languages": "en"}, "languages"),
+        ({"doNotStore": "sometimes"}, "doNotStore"),
+        ({"spanAnnotations": 1}, "spanAnnotations"),
+        ({"requestedAttributes": ["TOXICITY"]}, "requestedAttributes"),
+        ({"requestedAttributes": {"TOXICITY": {"scoreThreshold": 1.5}}}, "scoreThreshold"),
+        ({"requestedAttributes": {"TOXICITY": {"scoreThreshold": True}}}, "scoreThreshold"),
+        ({"clientToken": 7}, "clientToken"),
+        ({"context": "an article"}, "context"),
+    ],
+)
+def test_each_malformed_field_is_named(post, change, field):
+    message = _error(post(ANALYZE, {**VALID, **change}), 400, "INVALID_ARGUMENT")
+    assert field in message
+
+
+def test_malformed_suggested_spans_are_named(post):
+    spans = [{"begin": -1, "end": 3, "score": {"value": 1}}]
+    body = {**VALID, "attributeScores": {"TOXICITY": {"spanScores": spans}}}
+    message = _error(post(SUGGEST, body), 400, "INVALID_ARGUMENT")
+    assert "attributeScores.TOXICITY.spanScores.0.begin" in message
