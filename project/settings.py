@@ -178,5 +178,7 @@ MODERATION_STALE_PENDING_SECONDS = env_int("MODERATION_STALE_PENDING_SECONDS", 1
 # Queries per second for an API key whose own limit is empty. Counted in the cache, so with
 # several web processes point CACHE_URL at Redis for one shared count.
 PERSPECTIVE_DEFAULT_QPS = env_int("PERSPECTIVE_DEFAULT_QPS", 10, minimum=1)
+# A web process trusts a key it checked for this long (a revoked key works that long at most).
+PERSPECTIVE_KEY_CACHE_SECONDS = env_int("PERSPECTIVE_KEY_CACHE_SECONDS", 2, minimum=0)
 # Each web process adds up its request counts and writes them at most this often (0: at once).
 PERSPECTIVE_USAGE_FLUSH_SECONDS = env_int("PERSPECTIVE_USAGE_FLUSH_SECONDS", 5, minimum=0)

@@ -63,14 +63,40 @@ def perspective_key_check(*, secret: str | None) -> ApiKey:
             status_code=403,
             rpc_status="PERMISSION_DENIED",
         )
-    try:
-        api_key = api_key_authenticate(secret=secret, field="key")
-    except AuthenticationError as error:
-        reason = " ".join(error.fields.get("key", []))
-        message = f"API key not valid. Please pass a valid API key. {reason}".strip()
-        raise PerspectiveError(message) from None
+    api_key = _recently_checked(secret)
+    if api_key is None:
+        try:
+            api_key = api_key_authenticate(secret=secret, field="key")
+        except AuthenticationError as error:
+            reason = " ".join(error.fields.get("key", []))
+            message = f"API key not valid. Please pass a valid API key. {reason}".strip()
+            raise PerspectiveError(message) from None
+        _remember(secret, api_key)
     _rate_limit(api_key)
     return api_key
+
+
+# Keys this process checked in the last PERSPECTIVE_KEY_CACHE_SECONDS: looking a key up costs more
+# than scoring a comment, and a busy client sends the same key many times a second. The price is
+# that a revoked key still works in a process for at most that long.
+_checked_keys: dict[str, tuple[float, ApiKey]] = {}
+_CHECKED_KEYS_MAX = 1000
+
+
+def _recently_checked(secret: str) -> ApiKey | None:
+    entry = _checked_keys.get(secret)
+    if entry is None or time.monotonic() >= entry[0]:
+        return None
+    return entry[1]
+
+
+def _remember(secret: str, api_key: ApiKey) -> None:
+    ttl = settings.PERSPECTIVE_KEY_CACHE_SECONDS
+    if ttl <= 0:
+        return
+    if len(_checked_keys) >= _CHECKED_KEYS_MAX:
+        _checked_keys.clear()
+    _checked_keys[secret] = (time.monotonic() + ttl, api_key)
 
 
 def _rate_limit(api_key: ApiKey) -> None:

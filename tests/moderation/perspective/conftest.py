@@ -20,6 +20,7 @@ def _usage_written_at_once(settings):
     settings.PERSPECTIVE_USAGE_FLUSH_SECONDS = 0
     yield
     services._pending_usage.clear()
+    services._checked_keys.clear()
 
 
 @pytest.fixture

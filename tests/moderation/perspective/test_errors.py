@@ -1,5 +1,8 @@
 """Every refusal under /v1alpha1/ in Google's shape, with the HTTP status Google uses."""
 
+import time
+from types import SimpleNamespace
+
 import pytest
 from django.utils import timezone
 
@@ -150,3 +153,21 @@ def test_malformed_suggested_spans_are_named(post):
     body = {**VALID, "attributeScores": {"TOXICITY": {"spanScores": spans}}}
     message = _error(post(SUGGEST, body), 400, "INVALID_ARGUMENT")
     assert "attributeScores.TOXICITY.spanScores.0.begin" in message
+
+
+def test_a_checked_key_is_trusted_for_a_moment_then_checked_again(
+    post, key, settings, monkeypatch, django_assert_num_queries
+):
+    from moderation.perspective import services
+
+    settings.PERSPECTIVE_KEY_CACHE_SECONDS = 2
+    api_key, _ = key
+    now = [1000.0]
+    # Only the services module's clock: Django's own timing stays real.
+    monkeypatch.setattr(services, "time", SimpleNamespace(monotonic=lambda: now[0], time=time.time))
+    assert post(ANALYZE, VALID).status_code == 200
+    with django_assert_num_queries(0):
+        assert post(ANALYZE, {**VALID, "doNotStore": True}).status_code == 200
+    api_key_revoke(api_key_id=api_key.pk)
+    now[0] += 2.0
+    assert post(ANALYZE, VALID).status_code == 400
