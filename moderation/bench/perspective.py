@@ -96,6 +96,14 @@ def run(options: BenchOptions, out: TextIO) -> None:
     # Other processes share the machine: their load explains much of any spread in the figures.
     load_average = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     fixed, saturated = result["fixed_rate"], result["saturated"]
+
+    def errors(phase: dict) -> str:
+        # 400s are texts the language detector is sure are not English, as Perspective refuses.
+        by_status = ", ".join(
+            f"{n} x {s or 'no answer'}" for s, n in phase["error_statuses"].items()
+        )
+        return f"{phase['errors']} errors ({by_status})" if phase["errors"] else "0 errors"
+
     out.write(
         f"perspective: POST /v1alpha1/comments:analyze (TOXICITY, INSULT, IDENTITY_ATTACK, SPAM; "
         f"language detected) over HTTP, gunicorn with {options.workers} sync workers on "
@@ -104,11 +112,11 @@ def run(options: BenchOptions, out: TextIO) -> None:
     )
     out.write(
         f"  at {fixed['rate']:g} req/s for {fixed['seconds']:g} s: {fixed['requests']} requests, "
-        f"{fixed['errors']} errors, p50 {fixed['p50_ms']:.1f} ms, p99 {fixed['p99_ms']:.1f} ms, "
+        f"{errors(fixed)}, p50 {fixed['p50_ms']:.1f} ms, p99 {fixed['p99_ms']:.1f} ms, "
         f"max {fixed['max_ms']:.1f} ms\n"
     )
     out.write(
         f"  as fast as {saturated['clients']} clients go ({saturated['seconds']:g} s): "
-        f"{saturated['requests_per_second']:.0f} req/s, {saturated['errors']} errors, "
+        f"{saturated['requests_per_second']:.0f} req/s, {errors(saturated)}, "
         f"p50 {saturated['p50_ms']:.1f} ms, p99 {saturated['p99_ms']:.1f} ms\n"
     )
