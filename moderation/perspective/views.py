@@ -41,6 +41,13 @@ class _PerspectiveView(APIView):
 
 
 class AnalyzeView(_PerspectiveView):
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Every analyze answer carries the header; a refused request was scored by no model.
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if "X-Model-Versions" not in response:
+            response["X-Model-Versions"] = ""
+        return response
+
     @extend_schema(exclude=True)
     def post(self, request: Request) -> Response:
         api_key = self.api_key(request)

@@ -24,8 +24,10 @@ def _error(response, code: int, status: str) -> str:
 
 
 def test_malformed_json_is_an_invalid_argument(post):
-    message = _error(post(ANALYZE, b'{"comment": {"text": "hi"'), 400, "INVALID_ARGUMENT")
+    response = post(ANALYZE, b'{"comment": {"text": "hi"')
+    message = _error(response, 400, "INVALID_ARGUMENT")
     assert message.startswith("Invalid JSON payload received.")
+    assert response.headers["X-Model-Versions"] == ""  # no model scored it
 
 
 def test_a_body_that_is_not_an_object_is_an_invalid_argument(post):
