@@ -22,6 +22,7 @@ import numpy as np
 from ml.bench import sample_texts
 
 MAX_REQUESTS = 20_000  # an upper bound whatever the arguments say
+WARM_UP = 20
 ATTRIBUTES = ("TOXICITY", "INSULT", "IDENTITY_ATTACK", "SPAM")
 
 
@@ -141,16 +142,17 @@ def main(argv: list[str] | None = None) -> int:
     # Blank samples would only measure the 400 for an empty comment.
     texts = [t for t in sample_texts(count + MAX_REQUESTS + 100, seed=1) if t.strip()]
     # Warm-up: the first requests of each worker pay for imports the server did not preload.
-    for text in texts[:20]:
+    for text in texts[:WARM_UP]:
         _request(url.hostname, url.port, path, _body(text))
     result = {
+        "warm_up": WARM_UP,
         "fixed_rate": {
             "rate": args.rate,
             **fixed_rate(
                 url.hostname,
                 url.port,
                 path,
-                texts[20 : 20 + count],
+                texts[WARM_UP : WARM_UP + count],
                 args.rate,
                 args.do_not_store,
             ),
@@ -161,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
                 url.hostname,
                 url.port,
                 path,
-                texts[20 + count :],
+                texts[WARM_UP + count :],
                 args.concurrency,
                 min(args.saturate_seconds, 60.0),
                 args.do_not_store,

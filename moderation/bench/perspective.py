@@ -11,6 +11,8 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
+import psutil
+
 from moderation.bench.suites import BenchOptions, suite
 from project.devstack import BASE_DIR, LOOPBACK, Service, free_port, port_accepts
 
@@ -52,6 +54,17 @@ def _manage(env: dict[str, str], *args: str) -> str:
     ).stdout
 
 
+def _cpu_seconds(server: Service) -> float:
+    """CPU time used so far by the server and its workers: a figure other load barely moves."""
+    assert server.process is not None
+    main = psutil.Process(server.process.pid)
+    total = 0.0
+    for process in [main, *main.children(recursive=True)]:
+        times = process.cpu_times()
+        total += times.user + times.system
+    return total
+
+
 @suite("perspective")
 def run(options: BenchOptions, out: TextIO) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-perspective-") as tmp:
@@ -74,6 +87,7 @@ def run(options: BenchOptions, out: TextIO) -> None:
                 lambda: port_accepts(LOOPBACK, port), what="gunicorn listening", timeout=120
             )
             url = f"http://{LOOPBACK}:{port}/v1alpha1/comments:analyze?key={secret}"
+            cpu_before = _cpu_seconds(server)
             load_command = [
                 sys.executable, "-m", "moderation.bench.load",
                 "--url", url,
@@ -90,6 +104,7 @@ def run(options: BenchOptions, out: TextIO) -> None:
                 capture_output=True,
                 timeout=options.duration + options.saturate_seconds + 180,
             )
+            cpu_used = _cpu_seconds(server) - cpu_before
         finally:
             server.stop()
     result = json.loads(load.stdout)
@@ -119,4 +134,10 @@ def run(options: BenchOptions, out: TextIO) -> None:
         f"  as fast as {saturated['clients']} clients go ({saturated['seconds']:g} s): "
         f"{saturated['requests_per_second']:.0f} req/s, {errors(saturated)}, "
         f"p50 {saturated['p50_ms']:.1f} ms, p99 {saturated['p99_ms']:.1f} ms\n"
+    )
+    requests = result["warm_up"] + fixed["requests"] + saturated["requests"]
+    out.write(
+        f"  server CPU per request (both phases, all workers): "
+        f"{cpu_used / requests * 1000:.1f} ms, so about {requests / cpu_used:.0f} req/s "
+        "per free core\n"
     )
