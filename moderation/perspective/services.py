@@ -220,9 +220,10 @@ def _keep(
     languages: list[str],
 ) -> None:
     site: Site = api_key.site
-    with transaction.atomic():
-        _usage_count(api_key=api_key, counter="analyze_count")
-        if site.analyzed_text_retention_days > 0:
+    # No transaction for the count alone: on SQLite each one would take the database's write lock.
+    _usage_count(api_key=api_key, counter="analyze_count")
+    if site.analyzed_text_retention_days > 0:
+        with transaction.atomic():
             AnalyzedText.objects.create(
                 site=site,
                 api_key=api_key,
