@@ -213,8 +213,16 @@ class CommentAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
 
 @admin.register(ModerationEvent)
 class ModerationEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "comment", "from_status", "to_status", "actor", "moderator"]
-    list_filter = ["actor", "to_status"]
+    list_display = [
+        "created_at",
+        "comment",
+        "from_status",
+        "to_status",
+        "actor",
+        "moderator",
+        "label",
+    ]
+    list_filter = ["actor", "to_status", "label"]
     search_fields = ["reason", "comment__body"]
     list_select_related = ["comment", "moderator"]
 
