@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -9,37 +13,75 @@ from django.utils.html import format_html, format_html_join
 
 from moderation import services
 from moderation.errors import ApplicationError
-from moderation.models import Article, Comment, ModerationEvent, Site
+from moderation.models import (
+    MODERATE_COMMENT,
+    Article,
+    Comment,
+    ModerationEvent,
+    Site,
+    SiteThreshold,
+)
+
+KEEP_THE_LOG = (
+    "The moderation log is permanent, so {what} with moderated comments cannot be deleted. "
+    "To stop new comments, close comments on its articles instead (untick “Comments open”)."
+)
+
+
+class _ExplainProtectedDeleteMixin:
+    """Deleting a site or article whose comments were moderated would erase the event log
+    (ModerationEvent.comment is PROTECT); say so on the delete page, and what to do instead."""
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(  # type: ignore[misc]
+            objs, request
+        )
+        if protected:
+            what = self.model._meta.verbose_name_plural  # type: ignore[attr-defined]
+            messages.error(request, KEEP_THE_LOG.format(what=what))
+        return deleted, counts, perms_needed, protected
+
+
+class SiteThresholdForm(forms.ModelForm):
+    label = forms.ChoiceField(choices=[])
+
+    class Meta:
+        model = SiteThreshold
+        fields = ["label", "publish_below", "reject_above"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Read when the form is built, so the list follows settings.MODERATION_LABELS.
+        labels = list(settings.MODERATION_LABELS)
+        if self.instance.pk and self.instance.label not in labels:
+            labels.append(self.instance.label)  # shown, so the row can be seen and corrected
+        label_field = self.fields["label"]
+        assert isinstance(label_field, forms.ChoiceField)
+        label_field.choices = [(label, label.replace("_", " ")) for label in labels]
+
+
+class SiteThresholdInline(admin.TabularInline):
+    model = SiteThreshold
+    form = SiteThresholdForm
+    extra = 0
+    verbose_name = "threshold override"
+    verbose_name_plural = (
+        "Moderation policy: thresholds by label (labels without a row use the models' own; "
+        "an empty reject threshold means never reject automatically on that label)"
+    )
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "domain", "created_at"]
     search_fields = ["name", "domain"]
-    fieldsets = [
-        (None, {"fields": ["name", "domain"]}),
-        (
-            "Moderation policy",
-            {
-                "description": "Leave empty to use the thresholds stored with each model.",
-                "fields": [
-                    ("spam_publish_below", "spam_reject_above"),
-                    ("toxicity_publish_below", "toxicity_reject_above"),
-                ],
-            },
-        ),
-        (
-            "Perspective-compatible API (/v1alpha1/)",
-            {
-                "description": "Texts sent with doNotStore are never kept, whatever this says.",
-                "fields": ["analyzed_text_retention_days"],
-            },
-        ),
-    ]
+    # The retention setting is for the Perspective-compatible API (/v1alpha1/).
+    fields = ["name", "domain", "analyzed_text_retention_days"]
+    inlines = [SiteThresholdInline]
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
     list_display = ["id", "title", "site", "comments_open", "created_at"]
     list_filter = ["site", "comments_open"]
     search_fields = ["title", "url", "external_id"]
@@ -47,8 +89,16 @@ class ArticleAdmin(admin.ModelAdmin):
 
 class ModerationEventInline(admin.TabularInline):
     model = ModerationEvent
-    fields = ["created_at", "from_status", "to_status", "actor", "moderator", "reason"]
-    readonly_fields = fields
+    readonly_fields = (
+        "created_at",
+        "from_status",
+        "to_status",
+        "actor",
+        "moderator",
+        "label",
+        "reason",
+    )
+    fields = readonly_fields
     extra = 0
     can_delete = False
 
@@ -78,7 +128,7 @@ def _decide_selected(
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "short_body",
@@ -93,7 +143,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_filter = ["status", "article__site", "created_at"]
     search_fields = ["body", "author_name", "author_email"]
     list_select_related = ["article"]
-    actions = ["approve_selected", "reject_selected"]
+    actions = ["approve_selected", "reject_selected", "send_back_selected"]
     inlines = [ModerationEventInline]
     readonly_fields = [
         "article",
@@ -119,6 +169,13 @@ class CommentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # comments come from readers, through the API
 
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Every field is read-only and decisions are actions: no Save buttons that save nothing.
+        return False
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(MODERATE_COMMENT)
+
     @admin.display(description="Comment")
     def short_body(self, comment: Comment) -> str:
         return comment.body if len(comment.body) <= 80 else comment.body[:79] + "…"
@@ -137,19 +194,36 @@ class CommentAdmin(admin.ModelAdmin):
             format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
         )
 
-    @admin.action(description="Approve (publish) selected comments", permissions=["change"])
+    @admin.action(description="Approve (publish) selected comments", permissions=["moderate"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         _decide_selected(self, request, queryset, services.comment_approve, "Approved")
 
-    @admin.action(description="Reject selected comments", permissions=["change"])
+    @admin.action(description="Reject selected comments", permissions=["moderate"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         _decide_selected(self, request, queryset, services.comment_reject, "Rejected")
+
+    @admin.action(
+        description="Send selected comments back to the moderation queue (held)",
+        permissions=["moderate"],
+    )
+    def send_back_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        _decide_selected(
+            self, request, queryset, services.comment_send_back, "Sent back to the queue"
+        )
 
 
 @admin.register(ModerationEvent)
 class ModerationEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "comment", "from_status", "to_status", "actor", "moderator"]
-    list_filter = ["actor", "to_status"]
+    list_display = [
+        "created_at",
+        "comment",
+        "from_status",
+        "to_status",
+        "actor",
+        "moderator",
+        "label",
+    ]
+    list_filter = ["actor", "to_status", "label"]
     search_fields = ["reason", "comment__body"]
     list_select_related = ["comment", "moderator"]
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -41,12 +43,6 @@ class Site(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # Empty thresholds fall back to the ones stored with each model (chosen on validation data).
-    spam_publish_below = _probability_field("Publish when the spam score is below this.")
-    spam_reject_above = _probability_field("Reject when the spam score reaches this.")
-    toxicity_publish_below = _probability_field("Publish when the toxicity score is below this.")
-    toxicity_reject_above = _probability_field("Reject when the toxicity score reaches this.")
-
     # What the Perspective-compatible endpoint keeps of the texts this site sends it.
     analyzed_text_retention_days = models.PositiveIntegerField(
         default=0,
@@ -62,23 +58,58 @@ class Site(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.domain})"
 
-    def threshold_overrides(self) -> dict[str, dict[str, float]]:
-        """The thresholds this site sets itself, by model; missing ones use the model's own."""
-        overrides: dict[str, dict[str, float]] = {}
-        for model in ("spam", "toxicity"):
-            for bound, field in (("publish", "publish_below"), ("reject", "reject_above")):
-                value = getattr(self, f"{model}_{field}")
-                if value is not None:
-                    overrides.setdefault(model, {})[bound] = value
-        return overrides
+    def threshold_overrides(self) -> dict[str, dict[str, float | None]]:
+        """The thresholds this site sets itself, by label; other labels use the models' own."""
+        return {
+            row.label: {"publish": row.publish_below, "reject": row.reject_above}
+            for row in self.thresholds.all()
+        }
+
+
+class SiteThreshold(models.Model):
+    """A site's own publish and reject thresholds for one label, replacing the model's."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="thresholds")
+    label = models.CharField(max_length=64, help_text="What a model scores, e.g. spam or threat.")
+    publish_below = models.FloatField(
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Publish when this label's score is below this (and every other label's is).",
+    )
+    reject_above = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Reject when the score reaches this. Empty: never reject on this label alone.",
+    )
+
+    class Meta:
+        ordering = ["site", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "label"], name="one_threshold_per_site_label"),
+            models.CheckConstraint(
+                condition=models.Q(reject_above__isnull=True)
+                | models.Q(publish_below__lte=models.F("reject_above")),
+                name="publish_at_most_reject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        reject = "never" if self.reject_above is None else f"{self.reject_above:g}"
+        return f"{self.label}: publish below {self.publish_below:g}, reject at {reject}"
 
     def clean(self) -> None:
-        errors = {}
-        for model in ("spam", "toxicity"):
-            publish = getattr(self, f"{model}_publish_below")
-            reject = getattr(self, f"{model}_reject_above")
-            if publish is not None and reject is not None and publish > reject:
-                errors[f"{model}_reject_above"] = "Must be at least the publish threshold."
+        errors: dict[str, str] = {}
+        if self.label not in settings.MODERATION_LABELS:
+            errors["label"] = (
+                f"{self.label!r} is not a label the models score; "
+                f"use one of {', '.join(settings.MODERATION_LABELS)}."
+            )
+        if (
+            self.reject_above is not None
+            and self.publish_below is not None
+            and self.publish_below > self.reject_above
+        ):
+            errors["reject_above"] = "Must be at least the publish threshold."
         if errors:
             raise ValidationError(errors)
 
@@ -109,6 +140,17 @@ class Article(models.Model):
         return self.title
 
 
+# The permission the admin's comment actions and the moderator API both require.
+MODERATE_COMMENT = "moderation.moderate_comment"
+
+
+class Actor(models.TextChoices):
+    """Who changes a comment's status: the automatic policy or a moderator."""
+
+    SYSTEM = "system", "Automatic policy"
+    MODERATOR = "moderator", "Moderator"
+
+
 class Comment(models.Model):
     """A reader's comment; its status only moves through the transitions below."""
 
@@ -118,7 +160,7 @@ class Comment(models.Model):
         HELD = "held", "Held for a moderator"
         REJECTED = "rejected", "Rejected"
 
-    # Who may move a comment from which status to which.
+    # Who may move a comment from which status to which; services' one transition helper checks it.
     SYSTEM_TRANSITIONS = {Status.PENDING: {Status.APPROVED, Status.HELD, Status.REJECTED}}
     MODERATOR_TRANSITIONS = {
         Status.PENDING: {Status.APPROVED, Status.REJECTED},
@@ -129,6 +171,7 @@ class Comment(models.Model):
 
     BODY_MAX_LENGTH = 5000
 
+    # Deleting an article deletes its comments, unless one was moderated: its events are PROTECTed.
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
@@ -161,23 +204,49 @@ class Comment(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["article", "status", "created_at"])]
+        permissions = [("moderate_comment", "Can approve, reject and send back comments")]
 
     def __str__(self) -> str:
         return f"#{self.pk} by {self.author_name}: {self.body[:60]}"
 
-    def can_move(self, to_status: str, *, by_moderator: bool) -> bool:
-        table = self.MODERATOR_TRANSITIONS if by_moderator else self.SYSTEM_TRANSITIONS
-        return to_status in table.get(self.status, set())
+    def can_move(self, to_status: str, *, actor: str) -> bool:
+        table = self.MODERATOR_TRANSITIONS if actor == Actor.MODERATOR else self.SYSTEM_TRANSITIONS
+        return to_status in table.get(Comment.Status(self.status), set())
+
+    @staticmethod
+    def hash_status_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def issue_status_token(self) -> str:
+        """A new private token that lets the author read this status; only its hash is kept."""
+        token = secrets.token_urlsafe(24)
+        self.status_token_hash = self.hash_status_token(token)
+        return token
+
+    def token_matches(self, token: str) -> bool:
+        return hmac.compare_digest(self.status_token_hash, self.hash_status_token(token))
+
+
+APPEND_ONLY = "Moderation events are append-only; they cannot be changed or deleted."
+
+
+class ModerationEventQuerySet(models.QuerySet):
+    """Bulk writes that would rewrite the log are refused, like the instance ones."""
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValueError(APPEND_ONLY)
+
+    def update(self, **kwargs: Any) -> int:
+        raise ValueError(APPEND_ONLY)
 
 
 class ModerationEvent(models.Model):
     """One change of a comment's status: who or what made it, from what to what, and why."""
 
-    class Actor(models.TextChoices):
-        SYSTEM = "system", "Automatic policy"
-        MODERATOR = "moderator", "Moderator"
+    Actor = Actor
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
+    # PROTECT: deleting a moderated comment (or its article or site) would erase the log.
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="events")
     from_status = models.CharField(max_length=16, choices=Comment.Status.choices)
     to_status = models.CharField(max_length=16, choices=Comment.Status.choices)
     actor = models.CharField(max_length=16, choices=Actor.choices)
@@ -189,8 +258,16 @@ class ModerationEvent(models.Model):
         related_name="moderation_events",
     )
     reason = models.TextField()
+    label = models.CharField(
+        max_length=32,
+        blank=True,
+        db_index=True,
+        help_text='What kind of decision, where one applies, e.g. "spam" or "abuse".',
+    )
     details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = ModerationEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -200,11 +277,11 @@ class ModerationEvent(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
-            raise ValueError("Moderation events are append-only; they cannot be changed.")
+            raise ValueError(APPEND_ONLY)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValueError("Moderation events are append-only; they cannot be deleted.")
+        raise ValueError(APPEND_ONLY)
 
 
 class ApiKey(models.Model):

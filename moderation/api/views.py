@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
+from urllib.parse import urlencode
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from moderation import selectors, services
 from moderation.api import serializers as s
-from moderation.errors import NotFoundError
-from moderation.models import Article, Comment
+from moderation.api import throttles
+from moderation.api.permissions import CanModerateComments
+from moderation.models import Comment
 
 
 class CommentPagination(PageNumberPagination):
@@ -40,10 +40,17 @@ def _client_ip(request: Request) -> str | None:
 class ArticleCommentsView(APIView):
     """POST submits a reader's comment; GET lists the article's published comments."""
 
-    throttle_scope = "comment_submit"
+    def get_throttles(self) -> list[BaseThrottle]:
+        return (
+            [throttles.OutcomeThrottle(throttles.SUBMIT_INVALID)]
+            if self.request.method == "POST"
+            else []
+        )
 
-    def get_throttles(self):
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+    def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:
+        if request.method == "POST":
+            throttles.record_submission(request, self, response.status_code)
+        return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(
         request=s.CommentSubmitInput,
@@ -53,6 +60,7 @@ class ArticleCommentsView(APIView):
     def post(self, request: Request, article_id: int) -> Response:
         data = s.CommentSubmitInput(data=request.data)
         data.is_valid(raise_exception=True)
+        throttles.check_submit_rate(request, self)
         fields = data.validated_data
         comment, token = services.comment_submit(
             article_id=article_id,
@@ -64,23 +72,23 @@ class ArticleCommentsView(APIView):
             ip_address=_client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
         )
-        comment.token = token
-        comment.status_url = (
-            request.build_absolute_uri(reverse("comment-status", args=[comment.pk]))
-            + f"?token={token}"
-        )
-        return Response(s.CommentSubmittedOutput(comment).data, status=status.HTTP_202_ACCEPTED)
+        status_url = request.build_absolute_uri(reverse("comment-status", args=[comment.pk]))
+        submitted = {
+            "id": comment.pk,
+            "article": comment.article_id,
+            "parent": comment.parent_id,
+            "status": comment.status,
+            "created_at": comment.created_at,
+            "token": token,
+            "status_url": f"{status_url}?{urlencode({'token': token})}",
+        }
+        return Response(s.CommentSubmittedOutput(submitted).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         responses={200: s.PublicCommentOutput(many=True)},
         summary="Published comments of an article, oldest first, each with its parent",
     )
     def get(self, request: Request, article_id: int) -> Response:
-        if not Article.objects.filter(pk=article_id).exists():
-            raise NotFoundError(
-                f"There is no article {article_id}.",
-                fields={"article_id": [f"No article with id {article_id}."]},
-            )
         paginator = CommentPagination()
         page = paginator.paginate_queryset(
             selectors.comments_published(article_id=article_id), request, view=self
@@ -99,20 +107,14 @@ class CommentStatusView(APIView):
     def get(self, request: Request, comment_id: int) -> Response:
         query = s.StatusTokenInput(data=request.query_params)
         query.is_valid(raise_exception=True)
-        comment = Comment.objects.filter(pk=comment_id).first()
-        # One answer for "no such comment" and "wrong token", so ids can't be probed.
-        if comment is None or not services.status_token_matches(
-            comment, query.validated_data["token"]
-        ):
-            raise NotFoundError(
-                "No comment with that id and token.",
-                fields={"token": ["Does not match this comment."]},
-            )
+        comment = selectors.comment_for_author(
+            comment_id=comment_id, token=query.validated_data["token"]
+        )
         return Response(s.SubmitterCommentOutput(comment).data)
 
 
 class ModerationQueueView(APIView):
-    permission_classes = [IsAdminUser]
+    permission_classes = [CanModerateComments]
 
     @extend_schema(
         parameters=[s.ModerationQueueInput],
@@ -137,26 +139,27 @@ class ModerationQueueView(APIView):
 
 
 class ModerationCommentView(APIView):
-    permission_classes = [IsAdminUser]
+    permission_classes = [CanModerateComments]
 
     @extend_schema(responses={200: s.ModeratorCommentDetailOutput}, summary="One comment, in full")
     def get(self, request: Request, comment_id: int) -> Response:
-        comment = get_object_or_404(Comment.objects.prefetch_related("events"), pk=comment_id)
+        comment = selectors.comment_for_moderator(comment_id=comment_id)
         return Response(s.ModeratorCommentDetailOutput(comment).data)
 
 
 class _ModerationDecisionView(APIView):
     """A moderator's decision; subclasses name the service that makes it."""
 
-    permission_classes = [IsAdminUser]
+    permission_classes = [CanModerateComments]
     decide: Callable[..., Comment]
 
     def post(self, request: Request, comment_id: int) -> Response:
         data = s.ModerationDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        comment = self.decide(
+        self.decide(
             comment_id=comment_id, moderator=request.user, reason=data.validated_data["reason"]
         )
+        comment = selectors.comment_for_moderator(comment_id=comment_id)
         return Response(s.ModeratorCommentDetailOutput(comment).data)
 
 
@@ -176,3 +179,12 @@ class ModerationApproveView(_ModerationDecisionView):
 )
 class ModerationRejectView(_ModerationDecisionView):
     decide = staticmethod(services.comment_reject)
+
+
+@extend_schema(
+    request=s.ModerationDecisionInput,
+    responses={200: s.ModeratorCommentDetailOutput},
+    summary="Send a published or rejected comment back to the moderation queue (held)",
+)
+class ModerationSendBackView(_ModerationDecisionView):
+    decide = staticmethod(services.comment_send_back)

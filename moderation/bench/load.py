@@ -41,7 +41,7 @@ def _request(host: str, port: int, path: str, body: bytes) -> int:
 
 
 def _body(text: str, do_not_store: bool = False) -> bytes:
-    attributes = {name: {} for name in ATTRIBUTES}
+    attributes: dict[str, dict] = {name: {} for name in ATTRIBUTES}
     body = {"comment": {"text": text}, "requestedAttributes": attributes}
     if do_not_store:
         body["doNotStore"] = True

@@ -8,8 +8,8 @@ import secrets
 import subprocess
 import sys
 import tempfile
+from io import TextIOBase
 from pathlib import Path
-from typing import TextIO
 
 import psutil
 
@@ -29,7 +29,7 @@ print(secret)
 
 
 def _server_env(workdir: Path) -> dict[str, str]:
-    """Production settings (DEBUG off) on a database of the bench's own."""
+    """Production settings (DEBUG off), without TLS, on a database of the bench's own."""
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "project.settings",
@@ -38,6 +38,7 @@ def _server_env(workdir: Path) -> dict[str, str]:
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(32),
         "DJANGO_ALLOWED_HOSTS": LOOPBACK,
+        "DJANGO_HTTPS": "0",  # plain HTTP on loopback; production sits behind TLS
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
     }
@@ -66,7 +67,7 @@ def _cpu_seconds(server: Service) -> float:
 
 
 @suite("perspective")
-def run(options: BenchOptions, out: TextIO) -> None:
+def run(options: BenchOptions, out: TextIOBase) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-perspective-") as tmp:
         workdir = Path(tmp)
         env = _server_env(workdir)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TextIO
+from io import TextIOBase
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class BenchOptions:
     workers: int  # web server worker processes
 
 
-Suite = Callable[[BenchOptions, TextIO], None]
+Suite = Callable[[BenchOptions, TextIOBase], None]
 SUITES: dict[str, Suite] = {}
 
 

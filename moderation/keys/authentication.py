@@ -30,8 +30,8 @@ class SiteApiKeyAuthentication(BaseAuthentication):
         try:
             api_key = api_key_authenticate(secret=secret, field="Authorization")
         except AuthenticationError:
-            # As DRF does for its own failures, so rendering the error never authenticates again.
-            request._not_authenticated()
+            # Settle who is asking, so rendering the error never authenticates again.
+            request.user, request.auth = AnonymousUser(), None
             raise
         return AnonymousUser(), api_key
 

@@ -151,16 +151,16 @@ def _requested(body: dict, languages: list[str]) -> dict[str, tuple[ScoredBy, di
 def _spans(scored: ScoredText, by: ScoredBy) -> list[dict]:
     """The words that pushed this label up most, each scored on its own, in UTF-16 offsets."""
     located = [
-        c
+        (c.start, c.end)
         for c in by.model.explain(scored.plain, top=SPAN_LIMIT, label=by.label)
         if c.start is not None and c.end is not None and c.end > c.start
     ]
     if not located:
         return []
-    values = by.model.score_labels([scored.plain[c.start : c.end] for c in located])[by.label]
+    values = by.model.score_labels([scored.plain[s:e] for s, e in located])[by.label]
     spans = []
-    for contribution, value in zip(located, values, strict=True):
-        begin, end = scored.utf16_span(contribution.start, contribution.end)
+    for (start, finish), value in zip(located, values, strict=True):
+        begin, end = scored.utf16_span(start, finish)
         spans.append({"begin": begin, "end": end, "score": _score(float(value))})
     return sorted(spans, key=lambda span: span["begin"])
 

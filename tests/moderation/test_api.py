@@ -29,15 +29,19 @@ def client():
 @pytest.fixture(autouse=True)
 def queued(monkeypatch):
     sent = []
-    monkeypatch.setattr(tasks.score_comment, "delay", sent.append)
+    monkeypatch.setattr(tasks.comment_score_task, "delay", sent.append)
     return sent
 
 
-@pytest.fixture
-def staff_client(staff):
+def token_client(user):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     return api
+
+
+@pytest.fixture
+def moderator_client(moderator):
+    return token_client(moderator)
 
 
 def comments_url(article_id):
@@ -127,9 +131,45 @@ def test_a_body_that_is_not_a_json_object_is_a_400(client, article, raw):
     assert response.json()["error"]["message"]
 
 
-def test_form_encoded_bodies_are_refused_with_415(client, article):
+def test_form_encoded_bodies_are_refused_with_415_saying_what_to_send(client, article):
     response = client.post(comments_url(article.pk), VALID)
     assert response.status_code == 415
+    message = response.json()["error"]["message"]
+    assert "multipart/form-data" in message and "Content-Type: application/json" in message
+
+
+NESTED_100_KB = "[" * 50_000 + "]" * 50_000
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_json_nested_a_hundred_kilobytes_deep_is_a_400_not_a_server_error(
+    client, article, settings, debug
+):
+    """Once a RecursionError and Django's debug 500 page with the settings and environment."""
+    settings.DEBUG = debug
+    for body in (NESTED_100_KB, json.dumps({**VALID, "body": None})[:-1] + "}"):
+        response = client.post(comments_url(article.pk), body, content_type="application/json")
+        assert response.status_code == 400
+    response = client.post(comments_url(article.pk), NESTED_100_KB, content_type="application/json")
+    assert response.json()["error"]["code"] == "parse_error"
+    assert "nested deeper than 64" in response.json()["error"]["message"]
+    assert Comment.objects.count() == 0
+
+
+def _nested(depth):
+    value = "deep"
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+def test_json_nested_beyond_64_levels_is_refused_and_64_accepted(client, article):
+    # The top-level object is one level; "extra" (ignored by the serializer) adds the rest.
+    too_deep = client.post(comments_url(article.pk), {**VALID, "extra": _nested(65)}, format="json")
+    assert too_deep.status_code == 400
+    assert "nested deeper than 64" in too_deep.json()["error"]["message"]
+    accepted = client.post(comments_url(article.pk), {**VALID, "extra": _nested(64)}, format="json")
+    assert accepted.status_code == 202
 
 
 def test_the_public_list_shows_only_approved_comments_threaded(client, article):
@@ -169,10 +209,22 @@ def test_listing_an_unknown_article_is_404(client):
     assert client.get(comments_url(55555)).status_code == 404
 
 
-def test_submissions_are_throttled_per_address(client, article, monkeypatch):
+@pytest.fixture
+def rates(monkeypatch):
     from rest_framework.throttling import ScopedRateThrottle
 
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"comment_submit": "2/minute"})
+    def set_rates(submit, invalid):
+        monkeypatch.setattr(
+            ScopedRateThrottle,
+            "THROTTLE_RATES",
+            {"comment_submit": submit, "comment_submit_invalid": invalid},
+        )
+
+    return set_rates
+
+
+def test_submissions_are_throttled_per_address(client, article, rates):
+    rates(submit="2/minute", invalid="10/minute")
     codes = [client.post(comments_url(article.pk), VALID, format="json").status_code for _ in "abc"]
     assert codes == [202, 202, 429]
     assert (
@@ -180,6 +232,37 @@ def test_submissions_are_throttled_per_address(client, article, monkeypatch):
         .post(comments_url(article.pk), VALID, format="json")
         .status_code
         == 202
+    )
+
+
+def test_refused_submissions_count_against_their_own_higher_limit(client, article, rates):
+    rates(submit="2/minute", invalid="3/minute")
+    invalid = {**VALID, "author_email": "not-an-email"}
+    refused = [client.post(comments_url(article.pk), invalid, format="json") for _ in "ab"]
+    assert [r.status_code for r in refused] == [400, 400]
+    # Two refusals used none of the submit limit: two submissions still go through.
+    codes = [client.post(comments_url(article.pk), VALID, format="json").status_code for _ in "ab"]
+    assert codes == [202, 202]
+    assert client.post(comments_url(article.pk), VALID, format="json").status_code == 429
+    # Past the submit limit an invalid body is still told what is wrong (and counted as such).
+    assert client.post(comments_url(article.pk), invalid, format="json").status_code == 400
+    assert client.post(comments_url(article.pk), invalid, format="json").status_code == 429
+
+
+def test_unknown_articles_and_wrong_media_types_count_as_refusals(client, article, rates):
+    rates(submit="20/minute", invalid="2/minute")
+    assert client.post(comments_url(987654), VALID, format="json").status_code == 404
+    assert client.post(comments_url(article.pk), VALID).status_code == 415
+    assert client.post(comments_url(article.pk), VALID, format="json").status_code == 429
+
+
+def test_a_developer_probing_past_the_refusal_limit_is_slowed(client, article, rates):
+    rates(submit="20/minute", invalid="3/minute")
+    codes = [client.post(comments_url(article.pk), {}, format="json").status_code for _ in "abcd"]
+    assert codes == [400, 400, 400, 429]
+    assert (
+        "throttled"
+        in client.post(comments_url(article.pk), {}, format="json").json()["error"]["code"]
     )
 
 
@@ -198,48 +281,96 @@ def test_without_a_trusted_proxy_forwarded_headers_are_ignored(article):
 
 
 # --- moderator API ---------------------------------------------------------------------------
-def test_the_moderator_api_requires_staff(client, db):
+def test_the_moderator_api_requires_a_login(client, db):
     assert client.get("/api/v1/moderation/comments/").status_code == 401
-    reader = StaffFactory(is_staff=False)
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=reader).key}")
-    assert api.get("/api/v1/moderation/comments/").status_code == 403
 
 
-def test_moderators_list_comments_by_status_with_scores(staff_client, article):
+@pytest.mark.parametrize("is_staff", [False, True])
+def test_the_moderator_api_refuses_users_without_the_moderate_permission(is_staff, db):
+    # Staff without the permission is refused too: the admin refuses the same user.
+    comment = CommentFactory(status=Status.HELD, author_email="private@example.org")
+    api = token_client(StaffFactory(is_staff=is_staff))
+    for response in (
+        api.get("/api/v1/moderation/comments/"),
+        api.get(f"/api/v1/moderation/comments/{comment.pk}/"),
+        api.post(f"/api/v1/moderation/comments/{comment.pk}/approve/"),
+        api.post(f"/api/v1/moderation/comments/{comment.pk}/send-back/"),
+    ):
+        assert response.status_code == 403
+        assert b"private@example.org" not in response.content
+        assert "moderate_comment" in response.json()["error"]["message"]
+    comment.refresh_from_db()
+    assert comment.status == Status.HELD
+
+
+def test_members_of_the_moderators_group_may_use_the_moderator_api(db):
+    from django.contrib.auth.models import Group
+
+    user = StaffFactory(is_staff=False)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    assert token_client(user).get("/api/v1/moderation/comments/").status_code == 200
+
+
+def test_moderators_list_comments_by_status_with_scores(moderator_client, article):
     CommentFactory(article=article, status=Status.HELD, spam_score=0.5, decision_reason="why")
     CommentFactory(article=article, status=Status.APPROVED)
-    response = staff_client.get("/api/v1/moderation/comments/", {"status": "held"})
+    response = moderator_client.get("/api/v1/moderation/comments/", {"status": "held"})
     assert response.status_code == 200
     [held] = response.json()["results"]
     assert held["spam_score"] == 0.5 and held["decision_reason"] == "why"
 
 
-def test_an_unknown_status_filter_is_a_400_naming_status(staff_client):
-    response = staff_client.get("/api/v1/moderation/comments/", {"status": "spicy"})
+def test_an_unknown_status_filter_is_a_400_naming_status(moderator_client):
+    response = moderator_client.get("/api/v1/moderation/comments/", {"status": "spicy"})
     assert response.status_code == 400
     assert "status" in error_fields(response)
 
 
-def test_moderators_approve_and_reject_through_the_api(staff_client, staff):
+def test_moderators_approve_and_reject_through_the_api(moderator_client, moderator):
     comment = CommentFactory(status=Status.HELD)
-    approved = staff_client.post(
+    approved = moderator_client.post(
         f"/api/v1/moderation/comments/{comment.pk}/approve/", {"reason": "ok"}, format="json"
     )
     assert approved.status_code == 200
     assert approved.json()["status"] == "approved"
-    assert approved.json()["events"][-1]["moderator"] == staff.username
-    rejected = staff_client.post(f"/api/v1/moderation/comments/{comment.pk}/reject/")
+    assert approved.json()["events"][-1]["moderator"] == moderator.username
+    rejected = moderator_client.post(f"/api/v1/moderation/comments/{comment.pk}/reject/")
     assert rejected.status_code == 200
     assert rejected.json()["status"] == "rejected"
-    again = staff_client.post(f"/api/v1/moderation/comments/{comment.pk}/reject/")
+    again = moderator_client.post(f"/api/v1/moderation/comments/{comment.pk}/reject/")
     assert again.status_code == 409
     assert comment.events.count() == 2
 
 
-def test_moderating_an_unknown_comment_is_404(staff_client):
-    assert staff_client.post("/api/v1/moderation/comments/777/approve/").status_code == 404
-    assert staff_client.get("/api/v1/moderation/comments/777/").status_code == 404
+@pytest.mark.parametrize("start", [Status.APPROVED, Status.REJECTED])
+def test_moderators_send_a_decided_comment_back_to_the_queue(moderator_client, moderator, start):
+    comment = CommentFactory(status=start)
+    response = moderator_client.post(
+        f"/api/v1/moderation/comments/{comment.pk}/send-back/",
+        {"reason": "Needs a second look."},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "held"
+    [event] = response.json()["events"]
+    assert (event["from_status"], event["to_status"]) == (start, "held")
+    assert event["reason"] == "Needs a second look."
+    assert event["label"] == ""
+    assert event["moderator"] == moderator.username
+
+
+def test_sending_back_a_held_comment_is_a_409_and_writes_nothing(moderator_client):
+    comment = CommentFactory(status=Status.HELD)
+    response = moderator_client.post(f"/api/v1/moderation/comments/{comment.pk}/send-back/")
+    assert response.status_code == 409
+    assert "status" in error_fields(response)
+    assert comment.events.count() == 0
+
+
+def test_moderating_an_unknown_comment_is_404(moderator_client):
+    assert moderator_client.post("/api/v1/moderation/comments/777/approve/").status_code == 404
+    assert moderator_client.get("/api/v1/moderation/comments/777/").status_code == 404
+    assert moderator_client.post("/api/v1/moderation/comments/777/send-back/").status_code == 404
 
 
 json_values = st.recursive(
@@ -289,3 +420,4 @@ def test_the_openapi_schema_describes_the_comment_endpoints(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     assert "/api/v1/articles/{article_id}/comments/" in schema["paths"]
     assert "/api/v1/moderation/comments/{comment_id}/approve/" in schema["paths"]
+    assert "/api/v1/moderation/comments/{comment_id}/send-back/" in schema["paths"]

@@ -24,7 +24,7 @@ def _usage_written_at_once(settings):
 
 
 @pytest.fixture
-def site(db) -> Site:
+def site(db):
     return SiteFactory(domain="news.example.com")
 
 

@@ -117,3 +117,23 @@ def test_a_site_that_stops_keeping_texts_loses_the_kept_ones_at_the_next_purge(s
     assert site.analyzed_text_retention_days == 0
     assert purge_analyzed_texts() == 1
     assert purge_analyzed_texts() == 0
+
+
+def test_a_site_sets_its_text_retention_in_the_admin(admin_client, site):
+    page = admin_client.get(f"/admin/moderation/site/{site.pk}/change/")
+    assert b"analyzed_text_retention_days" in page.content
+    response = admin_client.post(
+        f"/admin/moderation/site/{site.pk}/change/",
+        {
+            "name": site.name,
+            "domain": site.domain,
+            "analyzed_text_retention_days": "14",
+            "thresholds-TOTAL_FORMS": "0",
+            "thresholds-INITIAL_FORMS": "0",
+            "thresholds-MIN_NUM_FORMS": "0",
+            "thresholds-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302
+    site.refresh_from_db()
+    assert site.analyzed_text_retention_days == 14

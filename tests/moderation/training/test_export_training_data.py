@@ -16,7 +16,7 @@ from tests.moderation.factories import ArticleFactory, CommentFactory, SiteFacto
 pytestmark = pytest.mark.django_db
 
 
-def _held(article, body: str, *, spam: float, toxicity: float) -> Comment:
+def _held(article, body: str, *, spam: float, toxicity: float):
     return CommentFactory(
         article=article,
         body=body,
