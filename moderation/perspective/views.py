@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 from drf_spectacular.utils import extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from moderation.api.parsers import DepthLimitedJSONParser
 from moderation.models import ApiKey
 from moderation.perspective.discovery import discovery_document
-from moderation.perspective.errors import exception_handler, google_error
+from moderation.perspective.errors import PerspectiveError, exception_handler, google_error
 from moderation.perspective.serializers import analyze_request, suggest_request
 from moderation.perspective.services import (
     perspective_analyze,
@@ -21,6 +21,8 @@ from moderation.perspective.services import (
 )
 
 API_VERSION = "v1alpha1"
+# A 20 KB comment with its context and attributes fits many times over; larger bodies are not read.
+MAX_BODY_BYTES = 256 * 1024
 
 
 class _PerspectiveView(APIView):
@@ -29,7 +31,7 @@ class _PerspectiveView(APIView):
     authentication_classes: list = []
     permission_classes: list = []
     throttle_classes: list = []  # the per-key quota is checked with the key
-    parser_classes = [JSONParser]
+    parser_classes = [DepthLimitedJSONParser]
     renderer_classes = [JSONRenderer]
 
     def get_exception_handler(self):
@@ -37,7 +39,18 @@ class _PerspectiveView(APIView):
 
     def api_key(self, request: Request) -> ApiKey:
         secret = request.query_params.get("key") or request.headers.get("X-Goog-Api-Key")
-        return perspective_key_check(secret=secret)
+        api_key = perspective_key_check(secret=secret)
+        try:
+            length = int(request.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_BODY_BYTES:
+            raise PerspectiveError(
+                f"Request payload size exceeds the limit: {MAX_BODY_BYTES} bytes.",
+                status_code=413,
+                rpc_status="INVALID_ARGUMENT",
+            )
+        return api_key
 
 
 class AnalyzeView(_PerspectiveView):

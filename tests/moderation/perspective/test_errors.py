@@ -173,3 +173,17 @@ def test_a_checked_key_is_trusted_for_a_moment_then_checked_again(
     api_key_revoke(api_key_id=api_key.pk)
     now[0] += 2.0
     assert post(ANALYZE, VALID).status_code == 400
+
+
+def test_a_body_too_large_to_read_is_refused_unread(post):
+    from moderation.perspective.views import MAX_BODY_BYTES
+
+    body = {**VALID, "context": {"entries": [{"text": "x" * MAX_BODY_BYTES}]}}
+    message = _error(post(ANALYZE, body), 413, "INVALID_ARGUMENT")
+    assert "payload size" in message
+
+
+def test_a_deeply_nested_body_is_an_invalid_argument(post):
+    deep = b'{"comment": {"text": "hi"}, "context": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    message = _error(post(ANALYZE, deep), 400, "INVALID_ARGUMENT")
+    assert message.startswith("Invalid JSON payload received.")
