@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
 from moderation import services
+from moderation.embed.admin import SiteOriginInline
 from moderation.errors import ApplicationError
 from moderation.models import Article, Comment, ModerationEvent, Site
 
@@ -16,8 +17,17 @@ from moderation.models import Article, Comment, ModerationEvent, Site
 class SiteAdmin(admin.ModelAdmin):
     list_display = ["name", "domain", "created_at"]
     search_fields = ["name", "domain"]
+    readonly_fields = ["public_key"]
+    inlines = [SiteOriginInline]
     fieldsets = [
         (None, {"fields": ["name", "domain"]}),
+        (
+            "Embedded comments",
+            {
+                "description": "The public key goes in the embed snippet's data-site.",
+                "fields": ["public_key", "embed_auto_create_articles", "thread_max_depth"],
+            },
+        ),
         (
             "Moderation policy",
             {
@@ -33,7 +43,7 @@ class SiteAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["id", "title", "site", "comments_open", "created_at"]
+    list_display = ["id", "external_id", "title", "site", "comments_open", "created_at"]
     list_filter = ["site", "comments_open"]
     search_fields = ["title", "url", "external_id"]
 

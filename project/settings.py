@@ -36,6 +36,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the widget among them) straight from the app server, in production too.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,6 +106,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Without `collectstatic` (development, tests) WhiteNoise serves files from the apps' folders.
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
+if WHITENOISE_USE_FINDERS:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing one
 
 LOGGING = {
     "version": 1,
@@ -124,7 +130,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "moderation.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"comment_submit": env_str("COMMENT_SUBMIT_RATE", "20/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "comment_submit": env_str("COMMENT_SUBMIT_RATE", "20/minute"),
+        "article_auto_create": env_str("ARTICLE_AUTO_CREATE_RATE", "10/minute"),
+    },
     "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0, minimum=0),
 }
 if DEBUG:
@@ -140,10 +149,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"CommentStatusEnum": "moderation.models.Comment.Status"},
 }
 
-# Sites embed the public comment API from their own origins; it carries no cookies.
-CORS_ALLOW_ALL_ORIGINS = env_bool("CORS_ALLOW_ALL_ORIGINS", True)
+# Sites embed the public comment API from their own origins; it carries no cookies. A request
+# gets a CORS grant only from an origin the owning site lists (moderation.embed.cors). Allowing
+# every origin is for development alone: `make run` turns it on for its demo page.
+CORS_ALLOW_ALL_ORIGINS = env_bool("CORS_ALLOW_ALL_ORIGINS", False)
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
-CORS_URLS_REGEX = r"^/api/v1/(articles|comments)/.*$"
+CORS_URLS_REGEX = r"^/api/v1/(articles|comments|embed)/.*$"
 
 # --- Celery (Redis broker) ---------------------------------------------------------------
 REDIS_URL = env_redis_url("REDIS_URL", "redis://127.0.0.1:6379/0")
