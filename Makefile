@@ -10,7 +10,7 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
 
-.PHONY: help venv install install-runtime run test test-unit test-e2e lint format bench study data train \
+.PHONY: help venv install install-runtime run test test-unit test-e2e test-browser lint format bench study data train \
 	migrate demo clean
 
 help: ## List the targets
@@ -47,6 +47,9 @@ test-unit: $(DEV_STAMP) ## Run the suite without the end-to-end tests
 
 test-e2e: $(DEV_STAMP) ## Run only the end-to-end tests (real Redis and Celery worker)
 	$(PY) -m pytest tests -m e2e $(PYTEST_ARGS)
+
+test-browser: $(DEV_STAMP) ## Run only the browser tests (headless Chromium: apt-get install chromium)
+	$(PY) -m pytest tests -m browser $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP) ## Check style: ruff check and ruff format --check
 	$(VENV)/bin/ruff check .
