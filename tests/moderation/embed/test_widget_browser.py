@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 
 from moderation.embed.demo import demo_page_write
 from moderation.models import Article, Site, SiteOrigin
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, TEST_OUTPUT, require_chromium, static_server
+from tests.browser import TEST_OUTPUT, static_server
 from tests.moderation.factories import StaffFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -37,21 +37,8 @@ def _fill(form, *, body: str, name: str = "Ana Reader", email: str = "ana@exampl
 
 
 @pytest.fixture
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright  # only where Chromium is there
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def demo(live_server, transactional_db, tmp_path, celery_eager, fake_scores, monkeypatch):
+def demo(live_server, transactional_db, tmp_path, celery_eager, fake_scores):
     """The demo page on a static server of its own, its origin allowed by the site."""
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls here are sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # Every comment is held by the real policy (scores between the thresholds) for a moderator.
     fake_scores(spam=0.5, toxicity=0.5)
     site = Site.objects.create(name="The Daily Ledger", domain="ledger.example")
