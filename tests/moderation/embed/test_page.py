@@ -3,6 +3,7 @@
 import gzip
 
 import pytest
+from django.test import Client
 
 from moderation.embed.views import WIDGET_SCRIPT
 from moderation.models import Comment
@@ -23,9 +24,11 @@ def test_the_widget_is_served_at_embed_js(client):
     assert b"attachShadow" in b"".join(response.streaming_content)
 
 
-def test_the_widget_is_also_a_static_file(client):
-    response = client.get("/static/moderation/embed.js")
+def test_the_widget_is_also_a_static_file_served_by_whitenoise(settings):
+    settings.WHITENOISE_USE_FINDERS = True  # as without collectstatic; production collects
+    response = Client().get("/static/moderation/embed.js")  # a new handler reads the setting
     assert response.status_code == 200
+    assert b"attachShadow" in b"".join(response.streaming_content)
 
 
 def test_the_widget_stays_small():

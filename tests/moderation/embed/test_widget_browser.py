@@ -9,9 +9,9 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from moderation.embed.demo import demo_page_write
-from moderation.models import Article, Site, SiteOrigin
+from moderation.models import Article, Comment, Site, SiteOrigin
 from tests.browser import TEST_OUTPUT, static_server
-from tests.moderation.factories import StaffFactory
+from tests.moderation.factories import CommentFactory, StaffFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -118,7 +118,8 @@ def test_a_reader_posts_replies_and_sees_each_comments_fate(browser, demo, live_
     )
     form.get_by_role("button", name="Cancel reply").click()
     page.get_by_role("heading", name="Leave a Reply", exact=True).wait_for()
-    shown.get_by_role("button", name="Reply to Ana <i>R.</i>").click()
+    shown.get_by_role("button", name="Reply to Ana <i>R.</i>").focus()
+    page.keyboard.press("Enter")  # from the keyboard too
     assert form.get_by_role("textbox", name="Name").input_value() == "Ana <i>R.</i>"  # saved
     form.get_by_role("textbox", name="Comment").fill("Every six months, I read.")
     form.get_by_role("textbox", name="Name").fill("Ben")
@@ -163,3 +164,24 @@ def test_a_page_on_an_origin_the_site_does_not_list_gets_no_comments(browser, de
         page.goto(f"{foreign_origin}/")
         page.locator("#comments").get_by_text("The comments could not be loaded").wait_for()
         assert page.locator("#comments form").count() == 0
+
+
+def test_load_more_and_newest_first(browser, demo):
+    article = Article.objects.get(site=demo["site"])
+    for n in range(23):
+        CommentFactory(article=article, status=Comment.Status.APPROVED, body=f"Comment number {n}")
+    page = browser.new_page()
+    page.goto(demo["url"])
+    widget = page.locator("#comments")
+    page.get_by_role("heading", name="23 Comments").wait_for()
+    bodies = widget.locator("ol.thread > li .body")
+    assert bodies.count() == 20  # a page of threads
+    widget.get_by_role("button", name="Load more comments").click()
+    widget.get_by_text("Comment number 22").wait_for()
+    assert bodies.count() == 23
+    assert widget.get_by_role("button", name="Load more comments").is_hidden()
+    widget.get_by_role("combobox", name="Sort").select_option("newest")
+    page.wait_for_function(
+        "() => document.querySelector('#comments').shadowRoot"
+        ".querySelector('ol.thread > li .body').textContent === 'Comment number 22'"
+    )
