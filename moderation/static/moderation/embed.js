@@ -222,7 +222,7 @@
           { class: "meta" },
           authorNode(mine),
           " · ",
-          h("time", { datetime: mine.created_at }, ago(mine.created_at)),
+          h("time", { datetime: mine.created_at, title: new Date(mine.created_at).toLocaleString() }, ago(mine.created_at)),
           h("span", { class: "badge" }, "Your comment is awaiting moderation.")
         ),
         h("p", { class: "body" }, mine.body)
@@ -567,5 +567,6 @@
     unavailable("The comments are not set up: the script needs data-site and data-article.");
     return;
   }
+  list.appendChild(h("li", { class: "note" }, "Loading comments…"));
   fetchThread(null, false).then(schedulePoll);
 })();
