@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import Resolver404, resolve
 
-from moderation.embed.services import site_allows_origin
+from moderation.embed.selectors import site_allows_origin
 from moderation.models import Article, Comment, Site
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from moderation.embed.origins import normalize_origin
 from moderation.errors import NotFoundError
-from moderation.models import Article, Comment, Site
+from moderation.models import Article, Comment, Site, SiteOrigin
 
 Status = Comment.Status
 
@@ -19,6 +20,15 @@ def site_by_public_key(*, public_key: str) -> Site:
             fields={"public_key": ["Check the data-site attribute of the embed snippet."]},
         )
     return site
+
+
+def site_allows_origin(*, site_id: int, origin: str) -> bool:
+    """Whether pages on origin may embed the site's comments (False for a malformed origin)."""
+    try:
+        normalized = normalize_origin(origin)
+    except ValueError:
+        return False
+    return SiteOrigin.objects.filter(site_id=site_id, origin=normalized).exists()
 
 
 def article_by_external_id(*, site: Site, external_id: str) -> Article:

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from moderation.embed.origins import normalize_origin, origin_of_url
+from moderation.embed.selectors import site_allows_origin
 from moderation.errors import ApplicationError, PermissionDeniedError
 from moderation.models import Article, Site, SiteOrigin
 
@@ -20,14 +21,6 @@ def site_origin_add(*, site: Site, origin: str) -> SiteOrigin:
     with transaction.atomic():
         site_origin, _ = SiteOrigin.objects.get_or_create(site=site, origin=normalized)
     return site_origin
-
-
-def site_allows_origin(*, site_id: int, origin: str) -> bool:
-    try:
-        normalized = normalize_origin(origin)
-    except ValueError:
-        return False
-    return SiteOrigin.objects.filter(site_id=site_id, origin=normalized).exists()
 
 
 def article_upsert(
