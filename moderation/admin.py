@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
 from moderation import services
+from moderation.embed.admin import SiteOriginInline
 from moderation.errors import ApplicationError
 from moderation.models import (
     MODERATE_COMMENT,
@@ -75,13 +76,23 @@ class SiteThresholdInline(admin.TabularInline):
 class SiteAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "domain", "created_at"]
     search_fields = ["name", "domain"]
-    fields = ["name", "domain"]
-    inlines = [SiteThresholdInline]
+    readonly_fields = ["public_key"]
+    inlines = [SiteOriginInline, SiteThresholdInline]
+    fieldsets = [
+        (None, {"fields": ["name", "domain"]}),
+        (
+            "Embedded comments",
+            {
+                "description": "The public key goes in the embed snippet's data-site.",
+                "fields": ["public_key", "embed_auto_create_articles", "thread_max_depth"],
+            },
+        ),
+    ]
 
 
 @admin.register(Article)
 class ArticleAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
-    list_display = ["id", "title", "site", "comments_open", "created_at"]
+    list_display = ["id", "external_id", "title", "site", "comments_open", "created_at"]
     list_filter = ["site", "comments_open"]
     search_fields = ["title", "url", "external_id"]
 

@@ -7,5 +7,12 @@ class ModerationConfig(AppConfig):
     verbose_name = "Comment moderation"
 
     def ready(self) -> None:
+        from corsheaders.signals import check_request_enabled
+
         # Admin pages of the sub-packages; Django's autodiscovery only imports moderation.admin.
+        from moderation.embed import admin as _embed_admin  # noqa: F401
+        from moderation.embed.cors import origin_allowed_for_route
         from moderation.keys import admin as _keys_admin  # noqa: F401
+
+        # CORS grants for the public API come from the allowed origins of the article's site.
+        check_request_enabled.connect(origin_allowed_for_route, dispatch_uid="embed-origins")

@@ -30,3 +30,10 @@ class AuthenticationError(ApplicationError):
 
     status_code = 401
     code = "not_authenticated"
+
+
+class PermissionDeniedError(ApplicationError):
+    """The caller is known but may not do this."""
+
+    status_code = 403
+    code = "permission_denied"

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 PUBLIC_KEY_PREFIX = "pk_"
 
@@ -42,6 +44,20 @@ class Site(models.Model):
         help_text="Names the site in its embed snippet; public, not a secret.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # The embedded widget.
+    embed_auto_create_articles = models.BooleanField(
+        default=False,
+        help_text=(
+            "Create an article the first time the widget loads for an unknown id on one of the "
+            "site's allowed origins, taking its title and URL from the page."
+        ),
+    )
+    thread_max_depth = models.PositiveSmallIntegerField(
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="Levels of nested replies; a reply to the last level joins that level.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -114,8 +130,13 @@ class Article(models.Model):
     )
     title = models.CharField(max_length=500)
     url = models.URLField(max_length=2000)
+    published_at = models.DateTimeField(null=True, blank=True)
     comments_open = models.BooleanField(default=True)
+    comments_close_at = models.DateTimeField(
+        null=True, blank=True, help_text="Comments close by themselves at this time, if set."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -129,6 +150,38 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def accepts_comments(self, now: datetime | None = None) -> bool:
+        if not self.comments_open:
+            return False
+        return self.comments_close_at is None or (now or timezone.now()) < self.comments_close_at
+
+
+class SiteOrigin(models.Model):
+    """A web origin (scheme, host, port) whose pages may embed the site's comments."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="origins")
+    origin = models.CharField(
+        max_length=300, help_text="e.g. https://news.example.com (no path, no trailing slash)"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["site", "origin"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "origin"], name="unique_origin_per_site")
+        ]
+
+    def __str__(self) -> str:
+        return self.origin
+
+    def clean(self) -> None:
+        from moderation.embed.origins import normalize_origin
+
+        try:
+            self.origin = normalize_origin(self.origin)
+        except ValueError as error:
+            raise ValidationError({"origin": str(error)}) from None
 
 
 # The permission the admin's comment actions and the moderator API both require.

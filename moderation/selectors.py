@@ -23,9 +23,13 @@ def comments_published(*, article_id: int) -> QuerySet[Comment]:
     )
 
 
-def comment_for_author(*, comment_id: int, token: str) -> Comment:
-    """The comment its author asks about, only with the private token it was submitted with."""
-    comment = Comment.objects.filter(pk=comment_id).first()
+def comment_for_author(*, comment_id: int, token: str, public_key: str | None = None) -> Comment:
+    """The comment its author asks about, only with the private token it was submitted with
+    (and, on the widget's routes, only on the site with that public key)."""
+    comments = Comment.objects.filter(pk=comment_id)
+    if public_key is not None:
+        comments = comments.filter(article__site__public_key=public_key)
+    comment = comments.first()
     # One answer for "no such comment" and "wrong token", so ids can't be probed.
     if comment is None or not comment.token_matches(token):
         raise NotFoundError(

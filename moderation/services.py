@@ -28,6 +28,23 @@ def _enqueue_scoring(comment_id: int) -> None:
         logger.exception("Could not queue comment %s for scoring; it stays pending", comment_id)
 
 
+def _thread_parent_id(parent: Comment, *, max_depth: int) -> int | None:
+    """Where a reply to parent goes so threads never nest deeper than max_depth levels.
+
+    A reply to a comment on the last level joins that level, under the comment's own parent.
+    """
+    ancestors = [parent]  # parent first, its thread's top-level comment last
+    while ancestors[-1].parent_id is not None:
+        ancestors.append(Comment.objects.only("id", "parent_id").get(pk=ancestors[-1].parent_id))
+    parent_level = len(ancestors)  # a top-level comment is on level 1
+    if parent_level < max_depth:
+        return parent.pk
+    if max_depth <= 1:
+        return None
+    # The ancestor on level max_depth - 1, so that the reply lands on level max_depth.
+    return ancestors[parent_level - (max_depth - 1)].pk
+
+
 def comment_submit(
     *,
     article_id: int,
@@ -43,22 +60,25 @@ def comment_submit(
 
     Returns the comment and the private token that lets its author read its status.
     """
-    article = Article.objects.filter(pk=article_id).first()
+    article = Article.objects.select_related("site").filter(pk=article_id).first()
     if article is None:
         raise NotFoundError(
             f"There is no article {article_id}.",
             fields={"article_id": [f"No article with id {article_id}."]},
         )
-    if not article.comments_open:
+    if not article.accepts_comments():
         raise ConflictError(
             "Comments are closed on this article.",
             fields={"article_id": ["Comments are closed on this article."]},
         )
-    if parent_id is not None and not Comment.objects.filter(pk=parent_id, article=article).exists():
-        raise NotFoundError(
-            "The comment replied to is not on this article.",
-            fields={"parent": [f"No comment {parent_id} on article {article_id}."]},
-        )
+    if parent_id is not None:
+        parent = Comment.objects.filter(pk=parent_id, article=article).first()
+        if parent is None:
+            raise NotFoundError(
+                "The comment replied to is not on this article.",
+                fields={"parent": [f"No comment {parent_id} on article {article_id}."]},
+            )
+        parent_id = _thread_parent_id(parent, max_depth=article.site.thread_max_depth)
 
     comment = Comment(
         article=article,

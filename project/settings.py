@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the widget among them) straight from the app server, in production too.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -127,6 +129,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Without `collectstatic` (development, tests) WhiteNoise serves files from the apps' folders.
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
+if WHITENOISE_USE_FINDERS:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing one
 
 LOGGING = {
     "version": 1,
@@ -152,6 +158,7 @@ REST_FRAMEWORK: dict[str, Any] = {
         # Refused submissions (400, 404, 409, 415) count here instead: a developer debugging an
         # integration is not locked out of submitting, while probing is still slowed.
         "comment_submit_invalid": env_str("COMMENT_INVALID_SUBMIT_RATE", "120/minute"),
+        "article_auto_create": env_str("ARTICLE_AUTO_CREATE_RATE", "10/minute"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
@@ -172,10 +179,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"CommentStatusEnum": "moderation.models.Comment.Status"},
 }
 
-# Sites embed the public comment API from their own origins; it carries no cookies.
-CORS_ALLOW_ALL_ORIGINS = env_bool("CORS_ALLOW_ALL_ORIGINS", True)
+# Sites embed the public comment API from their own origins; it carries no cookies. A request
+# gets a CORS grant only from an origin the owning site lists (moderation.embed.cors). Allowing
+# every origin is for development alone: `make run` turns it on for its demo page.
+CORS_ALLOW_ALL_ORIGINS = env_bool("CORS_ALLOW_ALL_ORIGINS", False)
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
-CORS_URLS_REGEX = r"^/api/v1/(articles|comments)/.*$"
+CORS_URLS_REGEX = r"^/api/v1/(articles|comments|embed)/.*$"
 
 # --- Celery (Redis broker) ---------------------------------------------------------------
 REDIS_URL = env_redis_url("REDIS_URL", "redis://127.0.0.1:6379/0")

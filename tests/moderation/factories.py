@@ -1,7 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from moderation.models import Article, Comment, Site
+from moderation.models import Article, Comment, Site, SiteOrigin
 
 
 class SiteFactory(factory.django.DjangoModelFactory):
@@ -19,6 +19,14 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     site = factory.SubFactory(SiteFactory)
     title = "El Salvador offers to house US prisoners for a fee"
     url = factory.Sequence(lambda n: f"https://news.example.com/articles/{n}")
+
+
+class SiteOriginFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SiteOrigin
+
+    site = factory.SubFactory(SiteFactory)
+    origin = factory.Sequence(lambda n: f"https://site{n}.example.com")
 
 
 class CommentFactory(factory.django.DjangoModelFactory):

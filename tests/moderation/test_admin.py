@@ -146,6 +146,11 @@ def _site_form(site, rows):
     data = {
         "name": site.name,
         "domain": site.domain,
+        "thread_max_depth": site.thread_max_depth,
+        "origins-TOTAL_FORMS": "0",
+        "origins-INITIAL_FORMS": "0",
+        "origins-MIN_NUM_FORMS": "0",
+        "origins-MAX_NUM_FORMS": "1000",
         "thresholds-TOTAL_FORMS": str(len(rows)),
         "thresholds-INITIAL_FORMS": "0",
         "thresholds-MIN_NUM_FORMS": "0",

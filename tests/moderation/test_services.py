@@ -71,6 +71,29 @@ def test_it_refuses_comments_on_a_closed_article(queued):
     assert Comment.objects.count() == 0
 
 
+def test_it_refuses_comments_once_the_closing_date_has_passed(queued):
+    closed = ArticleFactory(comments_close_at=timezone.now() - timedelta(minutes=1))
+    with pytest.raises(ConflictError):
+        submit(closed)
+    still_open = ArticleFactory(comments_close_at=timezone.now() + timedelta(days=1))
+    assert submit(still_open)[0].pk
+
+
+def test_a_reply_to_the_last_level_joins_that_level(article, queued):
+    chain = [CommentFactory(article=article)]
+    for _ in range(3):  # levels 2 to 4 of the default depth
+        chain.append(CommentFactory(article=article, parent=chain[-1]))
+    reply, _ = submit(article, parent_id=chain[-1].pk)
+    assert reply.parent == chain[2]
+
+
+def test_with_one_level_replies_become_top_level_comments(article, queued):
+    article.site.thread_max_depth = 1
+    article.site.save()
+    reply, _ = submit(article, parent_id=CommentFactory(article=article).pk)
+    assert reply.parent is None
+
+
 def test_it_rejects_a_parent_on_another_article(article, queued):
     elsewhere = CommentFactory()
     with pytest.raises(NotFoundError) as error:
