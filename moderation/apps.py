@@ -9,3 +9,7 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         # Admin pages of the sub-packages; Django's autodiscovery only imports moderation.admin.
         from moderation.keys import admin as _keys_admin  # noqa: F401
+        from moderation.notify import admin as _notify_admin  # noqa: F401
+
+        # Celery's autodiscovery finds moderation.tasks only; workers need these registered too.
+        from moderation.notify import tasks as _notify_tasks  # noqa: F401

@@ -14,6 +14,7 @@ from django.utils import timezone
 from moderation import policy, scoring
 from moderation.errors import ConflictError, NotFoundError
 from moderation.models import Article, Comment, ModerationEvent
+from moderation.notify import services as notify_services
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +49,13 @@ def comment_submit(
     author_url: str = "",
     ip_address: str | None = None,
     user_agent: str = "",
+    notify: bool = False,
 ) -> tuple[Comment, str]:
     """Store a reader's comment as pending and queue it for scoring once the row is committed.
 
-    Returns the comment and the private token that lets its author read its status.
+    With notify, its author is emailed (after confirming their address) when it is
+    published and when a reply to it is. Returns the comment and the private token that lets
+    its author read its status.
     """
     article = Article.objects.filter(pk=article_id).first()
     if article is None:
@@ -83,7 +87,10 @@ def comment_submit(
             user_agent=user_agent[:500],
             status_token_hash=hash_status_token(token),
         )
+        if notify:
+            notify_services.comment_subscription_create(comment=comment)
         transaction.on_commit(lambda: _enqueue_scoring(comment.pk))
+        notify_services.comment_created_enqueue(comment_id=comment.pk)
     return comment, token
 
 
@@ -131,6 +138,9 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
                 "model_versions": result.versions,
             },
         )
+        notify_services.comment_status_changed_enqueue(
+            comment_id=comment_id, from_status=Status.PENDING, to_status=decision.status
+        )
     return decision
 
 
@@ -167,6 +177,9 @@ def comment_moderate(
             actor=ModerationEvent.Actor.MODERATOR,
             moderator=moderator,
             reason=reason,
+        )
+        notify_services.comment_status_changed_enqueue(
+            comment_id=comment_id, from_status=from_status, to_status=to_status
         )
     comment.refresh_from_db()
     return comment

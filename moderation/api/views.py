@@ -63,6 +63,7 @@ class ArticleCommentsView(APIView):
             author_url=fields.get("author_url", ""),
             ip_address=_client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
+            notify=fields["notify"],
         )
         comment.token = token
         comment.status_url = (
