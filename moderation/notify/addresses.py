@@ -33,10 +33,10 @@ def _address_refusal(address: IPAddress, *, allow_loopback: bool) -> str | None:
         return None if allow_loopback else "a loopback address"
     if address.is_link_local:
         return "a link-local address"
-    if address.is_private:
-        return "a private address"
     if address.is_multicast or address.is_reserved or address.is_unspecified:
         return "a reserved address"
+    if address.is_private:
+        return "a private address"
     if not address.is_global:
         return "an address that is not public"
     return None

@@ -40,6 +40,7 @@ class SiteNotificationSettingsAdmin(admin.ModelAdmin):
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=2000, assume_scheme="https")
     events = forms.MultipleChoiceField(
         choices=WebhookEndpoint.Event.choices, widget=forms.CheckboxSelectMultiple
     )
