@@ -9,11 +9,30 @@ from django.utils.html import format_html, format_html_join
 
 from moderation import services
 from moderation.errors import ApplicationError
-from moderation.models import Article, Comment, ModerationEvent, Site
+from moderation.models import MODERATE_COMMENT, Article, Comment, ModerationEvent, Site
+
+KEEP_THE_LOG = (
+    "The moderation log is permanent, so {what} with moderated comments cannot be deleted. "
+    "To stop new comments, close comments on its articles instead (untick “Comments open”)."
+)
+
+
+class _ExplainProtectedDeleteMixin:
+    """Deleting a site or article whose comments were moderated would erase the event log
+    (ModerationEvent.comment is PROTECT); say so on the delete page, and what to do instead."""
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(  # type: ignore[misc]
+            objs, request
+        )
+        if protected:
+            what = self.model._meta.verbose_name_plural  # type: ignore[attr-defined]
+            messages.error(request, KEEP_THE_LOG.format(what=what))
+        return deleted, counts, perms_needed, protected
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "domain", "created_at"]
     search_fields = ["name", "domain"]
     fieldsets = [
@@ -32,7 +51,7 @@ class SiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
     list_display = ["id", "title", "site", "comments_open", "created_at"]
     list_filter = ["site", "comments_open"]
     search_fields = ["title", "url", "external_id"]
@@ -71,7 +90,7 @@ def _decide_selected(
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "short_body",
@@ -86,7 +105,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_filter = ["status", "article__site", "created_at"]
     search_fields = ["body", "author_name", "author_email"]
     list_select_related = ["article"]
-    actions = ["approve_selected", "reject_selected"]
+    actions = ["approve_selected", "reject_selected", "send_back_selected"]
     inlines = [ModerationEventInline]
     readonly_fields = [
         "article",
@@ -112,6 +131,13 @@ class CommentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # comments come from readers, through the API
 
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Every field is read-only and decisions are actions: no Save buttons that save nothing.
+        return False
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(MODERATE_COMMENT)
+
     @admin.display(description="Comment")
     def short_body(self, comment: Comment) -> str:
         return comment.body if len(comment.body) <= 80 else comment.body[:79] + "…"
@@ -130,13 +156,22 @@ class CommentAdmin(admin.ModelAdmin):
             format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
         )
 
-    @admin.action(description="Approve (publish) selected comments", permissions=["change"])
+    @admin.action(description="Approve (publish) selected comments", permissions=["moderate"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         _decide_selected(self, request, queryset, services.comment_approve, "Approved")
 
-    @admin.action(description="Reject selected comments", permissions=["change"])
+    @admin.action(description="Reject selected comments", permissions=["moderate"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         _decide_selected(self, request, queryset, services.comment_reject, "Rejected")
+
+    @admin.action(
+        description="Send selected comments back to the moderation queue (held)",
+        permissions=["moderate"],
+    )
+    def send_back_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        _decide_selected(
+            self, request, queryset, services.comment_send_back, "Sent back to the queue"
+        )
 
 
 @admin.register(ModerationEvent)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 
 from django.conf import settings
@@ -100,6 +101,17 @@ class Article(models.Model):
         return self.title
 
 
+# The permission the admin's comment actions and the moderator API both require.
+MODERATE_COMMENT = "moderation.moderate_comment"
+
+
+class Actor(models.TextChoices):
+    """Who changes a comment's status: the automatic policy or a moderator."""
+
+    SYSTEM = "system", "Automatic policy"
+    MODERATOR = "moderator", "Moderator"
+
+
 class Comment(models.Model):
     """A reader's comment; its status only moves through the transitions below."""
 
@@ -109,7 +121,7 @@ class Comment(models.Model):
         HELD = "held", "Held for a moderator"
         REJECTED = "rejected", "Rejected"
 
-    # Who may move a comment from which status to which.
+    # Who may move a comment from which status to which; services' one transition helper checks it.
     SYSTEM_TRANSITIONS = {Status.PENDING: {Status.APPROVED, Status.HELD, Status.REJECTED}}
     MODERATOR_TRANSITIONS = {
         Status.PENDING: {Status.APPROVED, Status.REJECTED},
@@ -120,6 +132,7 @@ class Comment(models.Model):
 
     BODY_MAX_LENGTH = 5000
 
+    # Deleting an article deletes its comments, unless one was moderated: its events are PROTECTed.
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
@@ -152,23 +165,49 @@ class Comment(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["article", "status", "created_at"])]
+        permissions = [("moderate_comment", "Can approve, reject and send back comments")]
 
     def __str__(self) -> str:
         return f"#{self.pk} by {self.author_name}: {self.body[:60]}"
 
-    def can_move(self, to_status: str, *, by_moderator: bool) -> bool:
-        table = self.MODERATOR_TRANSITIONS if by_moderator else self.SYSTEM_TRANSITIONS
-        return to_status in table.get(self.status, set())
+    def can_move(self, to_status: str, *, actor: str) -> bool:
+        table = self.MODERATOR_TRANSITIONS if actor == Actor.MODERATOR else self.SYSTEM_TRANSITIONS
+        return to_status in table.get(Comment.Status(self.status), set())
+
+    @staticmethod
+    def hash_status_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def issue_status_token(self) -> str:
+        """A new private token that lets the author read this status; only its hash is kept."""
+        token = secrets.token_urlsafe(24)
+        self.status_token_hash = self.hash_status_token(token)
+        return token
+
+    def token_matches(self, token: str) -> bool:
+        return hmac.compare_digest(self.status_token_hash, self.hash_status_token(token))
+
+
+APPEND_ONLY = "Moderation events are append-only; they cannot be changed or deleted."
+
+
+class ModerationEventQuerySet(models.QuerySet):
+    """Bulk writes that would rewrite the log are refused, like the instance ones."""
+
+    def delete(self):  # type: ignore[override]
+        raise ValueError(APPEND_ONLY)
+
+    def update(self, **kwargs):  # type: ignore[override]
+        raise ValueError(APPEND_ONLY)
 
 
 class ModerationEvent(models.Model):
     """One change of a comment's status: who or what made it, from what to what, and why."""
 
-    class Actor(models.TextChoices):
-        SYSTEM = "system", "Automatic policy"
-        MODERATOR = "moderator", "Moderator"
+    Actor = Actor
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
+    # PROTECT: deleting a moderated comment (or its article or site) would erase the log.
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="events")
     from_status = models.CharField(max_length=16, choices=Comment.Status.choices)
     to_status = models.CharField(max_length=16, choices=Comment.Status.choices)
     actor = models.CharField(max_length=16, choices=Actor.choices)
@@ -180,8 +219,16 @@ class ModerationEvent(models.Model):
         related_name="moderation_events",
     )
     reason = models.TextField()
+    label = models.CharField(
+        max_length=32,
+        blank=True,
+        db_index=True,
+        help_text='What kind of decision, where one applies, e.g. "spam" or "abuse".',
+    )
     details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = ModerationEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -191,11 +238,11 @@ class ModerationEvent(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
-            raise ValueError("Moderation events are append-only; they cannot be changed.")
+            raise ValueError(APPEND_ONLY)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValueError("Moderation events are append-only; they cannot be deleted.")
+        raise ValueError(APPEND_ONLY)
 
 
 class ApiKey(models.Model):

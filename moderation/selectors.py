@@ -4,17 +4,53 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from moderation.models import Comment
+from moderation.errors import NotFoundError
+from moderation.models import Article, Comment, ModerationEvent
 
 
 def comments_published(*, article_id: int) -> QuerySet[Comment]:
     """Approved comments of an article, oldest first, so replies follow what they answer."""
+    if not Article.objects.filter(pk=article_id).exists():
+        raise NotFoundError(
+            f"There is no article {article_id}.",
+            fields={"article_id": [f"No article with id {article_id}."]},
+        )
     return Comment.objects.filter(article_id=article_id, status=Comment.Status.APPROVED).order_by(
         "created_at", "id"
     )
+
+
+def comment_for_author(*, comment_id: int, token: str) -> Comment:
+    """The comment its author asks about, only with the private token it was submitted with."""
+    comment = Comment.objects.filter(pk=comment_id).first()
+    # One answer for "no such comment" and "wrong token", so ids can't be probed.
+    if comment is None or not comment.token_matches(token):
+        raise NotFoundError(
+            "No comment with that id and token.",
+            fields={"token": ["Does not match this comment."]},
+        )
+    return comment
+
+
+def comment_for_moderator(*, comment_id: int) -> Comment:
+    """One comment in full, with its moderation events (and who made them) oldest first."""
+    comment = (
+        Comment.objects.select_related("article__site")
+        .prefetch_related(
+            Prefetch("events", queryset=ModerationEvent.objects.select_related("moderator"))
+        )
+        .filter(pk=comment_id)
+        .first()
+    )
+    if comment is None:
+        raise NotFoundError(
+            f"There is no comment {comment_id}.",
+            fields={"comment_id": [f"No comment with id {comment_id}."]},
+        )
+    return comment
 
 
 def comments_for_moderation(

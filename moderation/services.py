@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
-import secrets
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -13,20 +11,12 @@ from django.utils import timezone
 
 from moderation import policy, scoring
 from moderation.errors import ConflictError, NotFoundError
-from moderation.models import Article, Comment, ModerationEvent
+from moderation.models import Actor, Article, Comment, ModerationEvent
 from moderation.notify import services as notify_services
 
 logger = logging.getLogger(__name__)
 
 Status = Comment.Status
-
-
-def hash_status_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def status_token_matches(comment: Comment, token: str) -> bool:
-    return hmac.compare_digest(comment.status_token_hash, hash_status_token(token))
 
 
 def _enqueue_scoring(comment_id: int) -> None:
@@ -74,24 +64,79 @@ def comment_submit(
             fields={"parent": [f"No comment {parent_id} on article {article_id}."]},
         )
 
-    token = secrets.token_urlsafe(24)
+    comment = Comment(
+        article=article,
+        parent_id=parent_id,
+        author_name=author_name,
+        author_email=author_email,
+        author_url=author_url,
+        body=body,
+        ip_address=ip_address,
+        user_agent=user_agent[:500],
+    )
+    token = comment.issue_status_token()
     with transaction.atomic():
-        comment = Comment.objects.create(
-            article=article,
-            parent_id=parent_id,
-            author_name=author_name,
-            author_email=author_email,
-            author_url=author_url,
-            body=body,
-            ip_address=ip_address,
-            user_agent=user_agent[:500],
-            status_token_hash=hash_status_token(token),
-        )
+        comment.save()
         if notify:
             notify_services.comment_subscription_create(comment=comment)
         transaction.on_commit(lambda: _enqueue_scoring(comment.pk))
         notify_services.comment_created_enqueue(comment_id=comment.pk)
     return comment, token
+
+
+def _comment_transition(
+    *,
+    comment: Comment,
+    to_status: str,
+    actor: str,
+    reason: str,
+    moderator: AbstractBaseUser | None = None,
+    label: str = "",
+    details: dict[str, Any] | None = None,
+    fields: dict[str, Any] | None = None,
+) -> ModerationEvent:
+    """The one way a comment's status changes: check the move, update conditionally, log it.
+
+    `comment` is the row as the caller read it; its status is the one the move starts from, and
+    the update only applies while the row still has it. `fields` are further columns written with
+    the status (scores, say); `label` and `details` go into the event. Raises ConflictError when
+    the move is not allowed for `actor` or the comment changed in the meantime.
+    """
+    from_status = comment.status
+    if not comment.can_move(to_status, actor=actor):
+        raise ConflictError(
+            f"A {from_status} comment cannot be moved to {to_status}.",
+            fields={"status": [f"Comment {comment.pk} is {from_status}."]},
+        )
+    changes = {
+        **(fields or {}),
+        "status": to_status,
+        "decision_reason": reason,
+        "decided_at": timezone.now(),
+    }
+    with transaction.atomic():
+        updated = Comment.objects.filter(pk=comment.pk, status=from_status).update(**changes)
+        if updated == 0:
+            raise ConflictError(
+                "The comment was changed by someone else in the meantime; reload and try again.",
+                fields={"status": ["Changed by someone else in the meantime."]},
+            )
+        event = ModerationEvent.objects.create(
+            comment=comment,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor,
+            moderator=moderator,
+            reason=reason,
+            label=label,
+            details=details or {},
+        )
+        notify_services.comment_status_changed_enqueue(
+            comment_id=comment.pk, from_status=from_status, to_status=to_status
+        )
+    for name, value in changes.items():
+        setattr(comment, name, value)
+    return event
 
 
 def comment_score(*, comment_id: int) -> policy.Decision | None:
@@ -108,27 +153,19 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
         result.default_thresholds, comment.article.site.threshold_overrides()
     )
     decision = policy.decide(result.scores, thresholds)
-
-    with transaction.atomic():
-        updated = Comment.objects.filter(pk=comment_id, status=Status.PENDING).update(
-            status=decision.status,
-            spam_score=result.scores.get("spam"),
-            toxicity_score=result.scores.get("toxicity"),
-            scores=result.scores,
-            model_versions=result.versions,
-            explanation=result.explanations,
-            decision_reason=decision.reason,
-            decided_at=timezone.now(),
-        )
-        if updated == 0:
-            # Another worker or a moderator got there first; their decision stands.
-            return None
-        ModerationEvent.objects.create(
-            comment_id=comment_id,
-            from_status=Status.PENDING,
+    try:
+        _comment_transition(
+            comment=comment,
             to_status=decision.status,
-            actor=ModerationEvent.Actor.SYSTEM,
+            actor=Actor.SYSTEM,
             reason=decision.reason,
+            fields={
+                "spam_score": result.scores.get("spam"),
+                "toxicity_score": result.scores.get("toxicity"),
+                "scores": result.scores,
+                "model_versions": result.versions,
+                "explanation": result.explanations,
+            },
             details={
                 "scores": result.scores,
                 "thresholds": {
@@ -138,50 +175,49 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
                 "model_versions": result.versions,
             },
         )
-        notify_services.comment_status_changed_enqueue(
-            comment_id=comment_id, from_status=Status.PENDING, to_status=decision.status
-        )
+    except ConflictError:
+        # Another worker or a moderator got there first; their decision stands.
+        return None
     return decision
 
 
-def comment_moderate(
-    *, comment_id: int, to_status: str, moderator: AbstractBaseUser, reason: str = ""
-) -> Comment:
-    """A moderator's decision on a comment, checked against the state machine and logged."""
+_DEFAULT_REASONS = {
+    Status.APPROVED: "Approved by a moderator.",
+    Status.REJECTED: "Rejected by a moderator.",
+    Status.HELD: "Sent back to the moderation queue by a moderator.",
+}
+
+
+def _comment_for_moderator(comment_id: int) -> Comment:
     comment = Comment.objects.filter(pk=comment_id).first()
     if comment is None:
         raise NotFoundError(
             f"There is no comment {comment_id}.",
             fields={"comment_id": [f"No comment with id {comment_id}."]},
         )
-    if not comment.can_move(to_status, by_moderator=True):
-        raise ConflictError(
-            f"A {comment.status} comment cannot be moved to {to_status}.",
-            fields={"status": [f"Comment {comment_id} is already {comment.status}."]},
-        )
-    from_status = comment.status
-    reason = reason.strip() or f"{to_status.capitalize()} by a moderator."
-    with transaction.atomic():
-        updated = Comment.objects.filter(pk=comment_id, status=from_status).update(
-            status=to_status, decision_reason=reason, decided_at=timezone.now()
-        )
-        if updated == 0:
-            raise ConflictError(
-                "The comment changed while you were deciding; reload and try again.",
-                fields={"status": ["Changed by someone else in the meantime."]},
-            )
-        ModerationEvent.objects.create(
-            comment_id=comment_id,
-            from_status=from_status,
-            to_status=to_status,
-            actor=ModerationEvent.Actor.MODERATOR,
-            moderator=moderator,
-            reason=reason,
-        )
-        notify_services.comment_status_changed_enqueue(
-            comment_id=comment_id, from_status=from_status, to_status=to_status
-        )
-    comment.refresh_from_db()
+    return comment
+
+
+def comment_moderate(
+    *,
+    comment_id: int,
+    to_status: str,
+    moderator: AbstractBaseUser,
+    reason: str = "",
+    label: str = "",
+    details: dict[str, Any] | None = None,
+) -> Comment:
+    """A moderator's decision on a comment, checked against the state machine and logged."""
+    comment = _comment_for_moderator(comment_id)
+    _comment_transition(
+        comment=comment,
+        to_status=to_status,
+        actor=Actor.MODERATOR,
+        moderator=moderator,
+        reason=reason.strip() or _DEFAULT_REASONS.get(to_status, f"{to_status} by a moderator."),
+        label=label,
+        details=details,
+    )
     return comment
 
 
@@ -194,6 +230,13 @@ def comment_approve(*, comment_id: int, moderator: AbstractBaseUser, reason: str
 def comment_reject(*, comment_id: int, moderator: AbstractBaseUser, reason: str = "") -> Comment:
     return comment_moderate(
         comment_id=comment_id, to_status=Status.REJECTED, moderator=moderator, reason=reason
+    )
+
+
+def comment_send_back(*, comment_id: int, moderator: AbstractBaseUser, reason: str = "") -> Comment:
+    """Undo a published or rejected decision: the comment waits in the queue (held) again."""
+    return comment_moderate(
+        comment_id=comment_id, to_status=Status.HELD, moderator=moderator, reason=reason
     )
 
 

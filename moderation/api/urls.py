@@ -40,4 +40,9 @@ urlpatterns = [
         views.ModerationRejectView.as_view(),
         name="moderation-reject",
     ),
+    path(
+        "moderation/comments/<id:comment_id>/send-back/",
+        views.ModerationSendBackView.as_view(),
+        name="moderation-send-back",
+    ),
 ]

@@ -5,12 +5,10 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
@@ -18,8 +16,8 @@ from rest_framework.views import APIView
 
 from moderation import selectors, services
 from moderation.api import serializers as s
-from moderation.errors import NotFoundError
-from moderation.models import Article, Comment
+from moderation.api.permissions import CanModerateComments
+from moderation.models import Comment
 
 
 class CommentPagination(PageNumberPagination):
@@ -77,11 +75,6 @@ class ArticleCommentsView(APIView):
         summary="Published comments of an article, oldest first, each with its parent",
     )
     def get(self, request: Request, article_id: int) -> Response:
-        if not Article.objects.filter(pk=article_id).exists():
-            raise NotFoundError(
-                f"There is no article {article_id}.",
-                fields={"article_id": [f"No article with id {article_id}."]},
-            )
         paginator = CommentPagination()
         page = paginator.paginate_queryset(
             selectors.comments_published(article_id=article_id), request, view=self
@@ -100,20 +93,14 @@ class CommentStatusView(APIView):
     def get(self, request: Request, comment_id: int) -> Response:
         query = s.StatusTokenInput(data=request.query_params)
         query.is_valid(raise_exception=True)
-        comment = Comment.objects.filter(pk=comment_id).first()
-        # One answer for "no such comment" and "wrong token", so ids can't be probed.
-        if comment is None or not services.status_token_matches(
-            comment, query.validated_data["token"]
-        ):
-            raise NotFoundError(
-                "No comment with that id and token.",
-                fields={"token": ["Does not match this comment."]},
-            )
+        comment = selectors.comment_for_author(
+            comment_id=comment_id, token=query.validated_data["token"]
+        )
         return Response(s.SubmitterCommentOutput(comment).data)
 
 
 class ModerationQueueView(APIView):
-    permission_classes = [IsAdminUser]
+    permission_classes = [CanModerateComments]
 
     @extend_schema(
         parameters=[s.ModerationQueueInput],
@@ -138,26 +125,27 @@ class ModerationQueueView(APIView):
 
 
 class ModerationCommentView(APIView):
-    permission_classes = [IsAdminUser]
+    permission_classes = [CanModerateComments]
 
     @extend_schema(responses={200: s.ModeratorCommentDetailOutput}, summary="One comment, in full")
     def get(self, request: Request, comment_id: int) -> Response:
-        comment = get_object_or_404(Comment.objects.prefetch_related("events"), pk=comment_id)
+        comment = selectors.comment_for_moderator(comment_id=comment_id)
         return Response(s.ModeratorCommentDetailOutput(comment).data)
 
 
 class _ModerationDecisionView(APIView):
     """A moderator's decision; subclasses name the service that makes it."""
 
-    permission_classes = [IsAdminUser]
+    permission_classes = [CanModerateComments]
     decide: Callable[..., Comment]
 
     def post(self, request: Request, comment_id: int) -> Response:
         data = s.ModerationDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        comment = self.decide(
+        self.decide(
             comment_id=comment_id, moderator=request.user, reason=data.validated_data["reason"]
         )
+        comment = selectors.comment_for_moderator(comment_id=comment_id)
         return Response(s.ModeratorCommentDetailOutput(comment).data)
 
 
@@ -177,3 +165,12 @@ class ModerationApproveView(_ModerationDecisionView):
 )
 class ModerationRejectView(_ModerationDecisionView):
     decide = staticmethod(services.comment_reject)
+
+
+@extend_schema(
+    request=s.ModerationDecisionInput,
+    responses={200: s.ModeratorCommentDetailOutput},
+    summary="Send a published or rejected comment back to the moderation queue (held)",
+)
+class ModerationSendBackView(_ModerationDecisionView):
+    decide = staticmethod(services.comment_send_back)

@@ -3,7 +3,7 @@ import pytest
 from moderation import scoring
 from moderation.scoring import CommentScores
 from project import celery_app
-from tests.moderation.factories import ArticleFactory, StaffFactory
+from tests.moderation.factories import ArticleFactory, ModeratorFactory, StaffFactory
 
 DEFAULT_THRESHOLDS = {
     "spam": {"publish": 0.3, "reject": 0.9},
@@ -19,6 +19,12 @@ def article(db):
 @pytest.fixture
 def staff(db):
     return StaffFactory()
+
+
+@pytest.fixture
+def moderator(db):
+    """Staff holding moderation.moderate_comment, as the Moderators group grants."""
+    return ModeratorFactory()
 
 
 @pytest.fixture

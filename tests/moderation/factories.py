@@ -2,7 +2,6 @@ import factory
 from django.contrib.auth import get_user_model
 
 from moderation.models import Article, Comment, Site
-from moderation.services import hash_status_token
 
 
 class SiteFactory(factory.django.DjangoModelFactory):
@@ -32,7 +31,7 @@ class CommentFactory(factory.django.DjangoModelFactory):
     body = "A fee per prisoner raises hard questions about oversight."
     ip_address = "203.0.113.7"
     user_agent = "Mozilla/5.0 (test)"
-    status_token_hash = hash_status_token("secret-token")
+    status_token_hash = Comment.hash_status_token("secret-token")
 
 
 class StaffFactory(factory.django.DjangoModelFactory):
@@ -43,3 +42,23 @@ class StaffFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"moderator{n}")
     is_staff = True
     password = factory.PostGenerationMethodCall("set_password", "pw")
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:
+            instance.save()  # keep the hashed password, so force_login sessions stay valid
+
+
+class ModeratorFactory(StaffFactory):
+    """A staff user holding the moderate_comment permission (what the Moderators group grants)."""
+
+    @factory.post_generation
+    def moderate_permission(user, create, extracted, **kwargs):
+        from django.contrib.auth.models import Permission
+
+        if create:
+            user.user_permissions.add(
+                Permission.objects.get(
+                    codename="moderate_comment", content_type__app_label="moderation"
+                )
+            )

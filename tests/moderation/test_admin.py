@@ -1,8 +1,9 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from moderation.models import Comment
-from tests.moderation.factories import CommentFactory
+from moderation import services
+from moderation.models import Comment, ModerationEvent
+from tests.moderation.factories import ArticleFactory, CommentFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 Status = Comment.Status
@@ -27,10 +28,15 @@ def test_the_review_queue_filters_by_status(admin_client):
 
 @pytest.mark.parametrize(
     "action, expected",
-    [("approve_selected", Status.APPROVED), ("reject_selected", Status.REJECTED)],
+    [
+        ("approve_selected", Status.APPROVED),
+        ("reject_selected", Status.REJECTED),
+        ("send_back_selected", Status.HELD),
+    ],
 )
 def test_admin_actions_go_through_the_service_and_write_events(admin_client, action, expected):
-    held = CommentFactory(status=Status.HELD)
+    start = Status.APPROVED if expected == Status.HELD else Status.HELD
+    held = CommentFactory(status=start)
     already = CommentFactory(status=expected)
     response = admin_client.post(
         "/admin/moderation/comment/",
@@ -58,3 +64,79 @@ def test_the_comment_page_shows_what_pushed_the_scores_up(admin_client):
 
 def test_the_event_log_is_read_only_in_the_admin(admin_client):
     assert admin_client.get("/admin/moderation/moderationevent/add/").status_code == 403
+
+
+def test_the_comment_page_is_read_only_with_no_save_buttons(admin_client):
+    comment = CommentFactory(status=Status.HELD)
+    page = admin_client.get(f"/admin/moderation/comment/{comment.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content
+    assert b'name="_continue"' not in page.content
+    posted = admin_client.post(f"/admin/moderation/comment/{comment.pk}/change/", {"body": "x"})
+    assert posted.status_code == 403
+    comment.refresh_from_db()
+    assert comment.body != "x"
+
+
+def _moderators_group():
+    from django.contrib.auth.models import Group
+
+    return Group.objects.get(name="Moderators")
+
+
+def test_a_member_of_the_moderators_group_works_the_queue_in_the_admin(client):
+    user = StaffFactory()
+    user.groups.add(_moderators_group())
+    client.force_login(user)
+    held = CommentFactory(status=Status.HELD)
+    page = client.get("/admin/moderation/comment/")
+    assert page.status_code == 200
+    assert b"approve_selected" in page.content and b"send_back_selected" in page.content
+    client.post(
+        "/admin/moderation/comment/", {"action": "approve_selected", "_selected_action": [held.pk]}
+    )
+    held.refresh_from_db()
+    assert held.status == Status.APPROVED
+
+
+def test_staff_with_view_permission_only_gets_no_decision_actions(client):
+    from django.contrib.auth.models import Permission
+
+    user = StaffFactory()
+    user.user_permissions.add(Permission.objects.get(codename="view_comment"))
+    client.force_login(user)
+    held = CommentFactory(status=Status.HELD)
+    page = client.get("/admin/moderation/comment/")
+    assert page.status_code == 200
+    assert b"approve_selected" not in page.content
+    client.post(
+        "/admin/moderation/comment/", {"action": "approve_selected", "_selected_action": [held.pk]}
+    )
+    held.refresh_from_db()
+    assert held.status == Status.HELD
+    assert held.events.count() == 0
+
+
+@pytest.mark.parametrize("what", ["article", "site"])
+def test_deleting_an_article_or_site_with_moderated_comments_says_why_and_what_to_do(
+    admin_client, what
+):
+    comment = CommentFactory(status=Status.HELD)
+    services.comment_approve(comment_id=comment.pk, moderator=admin_client.user)
+    target = comment.article if what == "article" else comment.article.site
+    url = f"/admin/moderation/{what}/{target.pk}/delete/"
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert b"moderation log is permanent" in page.content
+    assert b"close comments" in page.content
+    admin_client.post(url, {"post": "yes"})
+    assert type(target).objects.filter(pk=target.pk).exists()
+    assert ModerationEvent.objects.filter(comment=comment).exists()
+
+
+def test_an_article_without_moderated_comments_can_be_deleted_in_the_admin(admin_client):
+    article = ArticleFactory()
+    page = admin_client.get(f"/admin/moderation/article/{article.pk}/delete/")
+    assert b"moderation log is permanent" not in page.content
+    admin_client.post(f"/admin/moderation/article/{article.pk}/delete/", {"post": "yes"})
+    assert not type(article).objects.filter(pk=article.pk).exists()

@@ -33,11 +33,15 @@ def queued(monkeypatch):
     return sent
 
 
-@pytest.fixture
-def staff_client(staff):
+def token_client(user):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     return api
+
+
+@pytest.fixture
+def moderator_client(moderator):
+    return token_client(moderator)
 
 
 def comments_url(article_id):
@@ -198,48 +202,95 @@ def test_without_a_trusted_proxy_forwarded_headers_are_ignored(article):
 
 
 # --- moderator API ---------------------------------------------------------------------------
-def test_the_moderator_api_requires_staff(client, db):
+def test_the_moderator_api_requires_a_login(client, db):
     assert client.get("/api/v1/moderation/comments/").status_code == 401
-    reader = StaffFactory(is_staff=False)
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=reader).key}")
-    assert api.get("/api/v1/moderation/comments/").status_code == 403
 
 
-def test_moderators_list_comments_by_status_with_scores(staff_client, article):
+@pytest.mark.parametrize("is_staff", [False, True])
+def test_the_moderator_api_refuses_users_without_the_moderate_permission(is_staff, db):
+    # Staff without the permission is refused too: the admin refuses the same user.
+    comment = CommentFactory(status=Status.HELD, author_email="private@example.org")
+    api = token_client(StaffFactory(is_staff=is_staff))
+    for response in (
+        api.get("/api/v1/moderation/comments/"),
+        api.get(f"/api/v1/moderation/comments/{comment.pk}/"),
+        api.post(f"/api/v1/moderation/comments/{comment.pk}/approve/"),
+        api.post(f"/api/v1/moderation/comments/{comment.pk}/send-back/"),
+    ):
+        assert response.status_code == 403
+        assert b"private@example.org" not in response.content
+        assert "moderate_comment" in response.json()["error"]["message"]
+    comment.refresh_from_db()
+    assert comment.status == Status.HELD
+
+
+def test_members_of_the_moderators_group_may_use_the_moderator_api(db):
+    from django.contrib.auth.models import Group
+
+    user = StaffFactory(is_staff=False)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    assert token_client(user).get("/api/v1/moderation/comments/").status_code == 200
+
+
+def test_moderators_list_comments_by_status_with_scores(moderator_client, article):
     CommentFactory(article=article, status=Status.HELD, spam_score=0.5, decision_reason="why")
     CommentFactory(article=article, status=Status.APPROVED)
-    response = staff_client.get("/api/v1/moderation/comments/", {"status": "held"})
+    response = moderator_client.get("/api/v1/moderation/comments/", {"status": "held"})
     assert response.status_code == 200
     [held] = response.json()["results"]
     assert held["spam_score"] == 0.5 and held["decision_reason"] == "why"
 
 
-def test_an_unknown_status_filter_is_a_400_naming_status(staff_client):
-    response = staff_client.get("/api/v1/moderation/comments/", {"status": "spicy"})
+def test_an_unknown_status_filter_is_a_400_naming_status(moderator_client):
+    response = moderator_client.get("/api/v1/moderation/comments/", {"status": "spicy"})
     assert response.status_code == 400
     assert "status" in error_fields(response)
 
 
-def test_moderators_approve_and_reject_through_the_api(staff_client, staff):
+def test_moderators_approve_and_reject_through_the_api(moderator_client, moderator):
     comment = CommentFactory(status=Status.HELD)
-    approved = staff_client.post(
+    approved = moderator_client.post(
         f"/api/v1/moderation/comments/{comment.pk}/approve/", {"reason": "ok"}, format="json"
     )
     assert approved.status_code == 200
     assert approved.json()["status"] == "approved"
-    assert approved.json()["events"][-1]["moderator"] == staff.username
-    rejected = staff_client.post(f"/api/v1/moderation/comments/{comment.pk}/reject/")
+    assert approved.json()["events"][-1]["moderator"] == moderator.username
+    rejected = moderator_client.post(f"/api/v1/moderation/comments/{comment.pk}/reject/")
     assert rejected.status_code == 200
     assert rejected.json()["status"] == "rejected"
-    again = staff_client.post(f"/api/v1/moderation/comments/{comment.pk}/reject/")
+    again = moderator_client.post(f"/api/v1/moderation/comments/{comment.pk}/reject/")
     assert again.status_code == 409
     assert comment.events.count() == 2
 
 
-def test_moderating_an_unknown_comment_is_404(staff_client):
-    assert staff_client.post("/api/v1/moderation/comments/777/approve/").status_code == 404
-    assert staff_client.get("/api/v1/moderation/comments/777/").status_code == 404
+@pytest.mark.parametrize("start", [Status.APPROVED, Status.REJECTED])
+def test_moderators_send_a_decided_comment_back_to_the_queue(moderator_client, moderator, start):
+    comment = CommentFactory(status=start)
+    response = moderator_client.post(
+        f"/api/v1/moderation/comments/{comment.pk}/send-back/",
+        {"reason": "Needs a second look."},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "held"
+    [event] = response.json()["events"]
+    assert (event["from_status"], event["to_status"]) == (start, "held")
+    assert event["reason"] == "Needs a second look."
+    assert event["moderator"] == moderator.username
+
+
+def test_sending_back_a_held_comment_is_a_409_and_writes_nothing(moderator_client):
+    comment = CommentFactory(status=Status.HELD)
+    response = moderator_client.post(f"/api/v1/moderation/comments/{comment.pk}/send-back/")
+    assert response.status_code == 409
+    assert "status" in error_fields(response)
+    assert comment.events.count() == 0
+
+
+def test_moderating_an_unknown_comment_is_404(moderator_client):
+    assert moderator_client.post("/api/v1/moderation/comments/777/approve/").status_code == 404
+    assert moderator_client.get("/api/v1/moderation/comments/777/").status_code == 404
+    assert moderator_client.post("/api/v1/moderation/comments/777/send-back/").status_code == 404
 
 
 json_values = st.recursive(
@@ -289,3 +340,4 @@ def test_the_openapi_schema_describes_the_comment_endpoints(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     assert "/api/v1/articles/{article_id}/comments/" in schema["paths"]
     assert "/api/v1/moderation/comments/{comment_id}/approve/" in schema["paths"]
+    assert "/api/v1/moderation/comments/{comment_id}/send-back/" in schema["paths"]

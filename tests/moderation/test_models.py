@@ -1,49 +1,116 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError
 
-from moderation.models import Comment, ModerationEvent, Site
-from tests.moderation.factories import CommentFactory
+from moderation.models import Actor, Article, Comment, ModerationEvent, Site
+from tests.moderation.factories import ArticleFactory, CommentFactory
 
 Status = Comment.Status
+SYSTEM, MODERATOR = Actor.SYSTEM, Actor.MODERATOR
 
 
 @pytest.mark.parametrize(
-    "start, target, by_moderator, allowed",
+    "start, target, actor, allowed",
     [
-        (Status.PENDING, Status.APPROVED, False, True),
-        (Status.PENDING, Status.HELD, False, True),
-        (Status.PENDING, Status.REJECTED, False, True),
-        (Status.HELD, Status.APPROVED, False, False),
-        (Status.APPROVED, Status.REJECTED, False, False),
-        (Status.HELD, Status.APPROVED, True, True),
-        (Status.HELD, Status.REJECTED, True, True),
-        (Status.APPROVED, Status.REJECTED, True, True),
-        (Status.REJECTED, Status.APPROVED, True, True),
-        (Status.APPROVED, Status.APPROVED, True, False),
-        (Status.HELD, Status.PENDING, True, False),
-        (Status.APPROVED, Status.PENDING, True, False),
+        (Status.PENDING, Status.APPROVED, SYSTEM, True),
+        (Status.PENDING, Status.HELD, SYSTEM, True),
+        (Status.PENDING, Status.REJECTED, SYSTEM, True),
+        (Status.HELD, Status.APPROVED, SYSTEM, False),
+        (Status.APPROVED, Status.REJECTED, SYSTEM, False),
+        (Status.HELD, Status.APPROVED, MODERATOR, True),
+        (Status.HELD, Status.REJECTED, MODERATOR, True),
+        (Status.APPROVED, Status.REJECTED, MODERATOR, True),
+        (Status.REJECTED, Status.APPROVED, MODERATOR, True),
+        (Status.APPROVED, Status.HELD, MODERATOR, True),
+        (Status.REJECTED, Status.HELD, MODERATOR, True),
+        (Status.PENDING, Status.HELD, MODERATOR, False),
+        (Status.APPROVED, Status.APPROVED, MODERATOR, False),
+        (Status.HELD, Status.PENDING, MODERATOR, False),
+        (Status.APPROVED, Status.PENDING, MODERATOR, False),
     ],
 )
-def test_the_state_machine_allows_only_its_transitions(start, target, by_moderator, allowed):
+def test_the_state_machine_allows_only_its_transitions(start, target, actor, allowed):
     comment = Comment(status=start)
-    assert comment.can_move(target, by_moderator=by_moderator) is allowed
+    assert comment.can_move(target, actor=actor) is allowed
+
+
+def test_a_status_token_matches_only_the_comment_it_was_issued_for():
+    comment, other = Comment(), Comment()
+    token = comment.issue_status_token()
+    other.issue_status_token()
+    assert token not in comment.status_token_hash
+    assert comment.token_matches(token)
+    assert not comment.token_matches(token + "x")
+    assert not other.token_matches(token)
+
+
+def _event(comment, **fields):
+    return ModerationEvent.objects.create(
+        comment=comment,
+        from_status=Status.PENDING,
+        to_status=Status.APPROVED,
+        reason="Published.",
+        **{"actor": SYSTEM, **fields},
+    )
 
 
 @pytest.mark.django_db
-def test_moderation_events_cannot_be_changed_or_deleted():
-    event = ModerationEvent.objects.create(
-        comment=CommentFactory(),
-        from_status=Status.PENDING,
-        to_status=Status.APPROVED,
-        actor=ModerationEvent.Actor.SYSTEM,
-        reason="Published.",
-    )
+def test_a_moderation_event_instance_cannot_be_changed_or_deleted():
+    event = _event(CommentFactory())
     event.reason = "rewritten"
     with pytest.raises(ValueError, match="append-only"):
         event.save()
     with pytest.raises(ValueError, match="append-only"):
         event.delete()
     assert ModerationEvent.objects.get(pk=event.pk).reason == "Published."
+
+
+@pytest.mark.django_db
+def test_queryset_deletes_and_updates_of_events_are_refused():
+    event = _event(CommentFactory())
+    with pytest.raises(ValueError, match="append-only"):
+        ModerationEvent.objects.all().delete()
+    with pytest.raises(ValueError, match="append-only"):
+        ModerationEvent.objects.filter(pk=event.pk).delete()
+    with pytest.raises(ValueError, match="append-only"):
+        ModerationEvent.objects.filter(pk=event.pk).update(reason="rewritten")
+    assert ModerationEvent.objects.get(pk=event.pk).reason == "Published."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("delete", ["comment", "comments", "article", "site"])
+def test_deleting_a_moderated_comment_or_its_article_or_site_is_refused(delete):
+    comment = CommentFactory(status=Status.APPROVED)
+    _event(comment)
+    with pytest.raises(ProtectedError):
+        if delete == "comment":
+            comment.delete()
+        elif delete == "comments":
+            Comment.objects.all().delete()
+        elif delete == "article":
+            comment.article.delete()
+        else:
+            comment.article.site.delete()
+    assert ModerationEvent.objects.filter(comment=comment).count() == 1
+    assert Comment.objects.filter(pk=comment.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_article_whose_comments_were_never_moderated_can_still_be_deleted():
+    article = ArticleFactory()
+    CommentFactory(article=article)  # pending, no event yet
+    article.delete()
+    assert not Article.objects.filter(pk=article.pk).exists()
+    assert Comment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_deleting_a_moderator_keeps_their_events(django_user_model):
+    moderator = django_user_model.objects.create_user("gone", password="pw")
+    event = _event(CommentFactory(status=Status.APPROVED), actor=MODERATOR, moderator=moderator)
+    moderator.delete()
+    event = ModerationEvent.objects.get(pk=event.pk)
+    assert event.moderator is None and event.reason == "Published."
 
 
 def test_a_site_policy_with_publish_above_reject_is_invalid():

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from moderation import services, tasks
 from moderation.errors import ConflictError, NotFoundError
-from moderation.models import Comment, ModerationEvent
+from moderation.models import Actor, Comment, ModerationEvent
 from tests.moderation.factories import ArticleFactory, CommentFactory
 
 Status = Comment.Status
@@ -40,8 +40,8 @@ def test_it_stores_a_pending_comment_and_queues_it_only_after_commit(
     comment.refresh_from_db()
     assert comment.status == Status.PENDING
     assert token not in comment.status_token_hash
-    assert services.status_token_matches(comment, token)
-    assert not services.status_token_matches(comment, token + "x")
+    assert comment.token_matches(token)
+    assert not comment.token_matches(token + "x")
 
 
 def test_a_broker_outage_at_submit_time_loses_no_comment(
@@ -128,9 +128,85 @@ def test_the_site_policy_overrides_the_model_thresholds(fake_scores):
     assert services.comment_score(comment_id=comment.pk).status == Status.REJECTED
 
 
-def test_scoring_a_deleted_comment_is_a_no_op(fake_scores, db):
-    fake_scores(spam=0.5, toxicity=0.0)
-    assert services.comment_score(comment_id=123456) is None
+def test_scoring_a_comment_deleted_before_its_task_ran_is_a_no_op(fake_scores):
+    calls = fake_scores(spam=0.5, toxicity=0.0)
+    comment = CommentFactory()
+    comment_id = comment.pk
+    comment.delete()  # still pending, so it has no events and may go
+    assert services.comment_score(comment_id=comment_id) is None
+    assert calls == []
+    assert ModerationEvent.objects.count() == 0
+
+
+def test_a_moderators_decision_between_reading_and_writing_wins_over_scoring(
+    fake_scores, staff, monkeypatch
+):
+    """The conditional update sees the moderator's change the worker did not read."""
+    fake_scores(spam=0.99, toxicity=0.0)
+    comment = CommentFactory()
+    real_decide = services.policy.decide
+
+    def decide_while_a_moderator_acts(scores, thresholds):
+        services.comment_approve(comment_id=comment.pk, moderator=staff)
+        return real_decide(scores, thresholds)
+
+    monkeypatch.setattr(services.policy, "decide", decide_while_a_moderator_acts)
+    assert services.comment_score(comment_id=comment.pk) is None
+    comment.refresh_from_db()
+    assert comment.status == Status.APPROVED and comment.spam_score is None
+    assert [e.actor for e in comment.events.all()] == [ModerationEvent.Actor.MODERATOR]
+
+
+def test_the_system_may_only_decide_pending_comments():
+    comment = CommentFactory(status=Status.HELD)
+    with pytest.raises(ConflictError):
+        services._comment_transition(
+            comment=comment, to_status=Status.APPROVED, actor=Actor.SYSTEM, reason="Published."
+        )
+    assert comment.events.count() == 0
+
+
+def test_a_transition_from_a_stale_read_is_a_conflict_and_writes_nothing(staff):
+    comment = CommentFactory(status=Status.HELD)
+    stale = Comment.objects.get(pk=comment.pk)
+    services.comment_reject(comment_id=comment.pk, moderator=staff)
+    with pytest.raises(ConflictError, match="changed by someone else"):
+        services._comment_transition(
+            comment=stale,
+            to_status=Status.APPROVED,
+            actor=Actor.MODERATOR,
+            moderator=staff,
+            reason="ok",
+        )
+    comment.refresh_from_db()
+    assert comment.status == Status.REJECTED
+    assert comment.events.count() == 1
+
+
+def test_a_transition_records_extra_fields_label_and_details(staff):
+    comment = CommentFactory(status=Status.HELD)
+    event = services._comment_transition(
+        comment=comment,
+        to_status=Status.REJECTED,
+        actor=Actor.MODERATOR,
+        moderator=staff,
+        reason="Advertising.",
+        label="spam",
+        details={"note": "third time this week"},
+        fields={"spam_score": 0.7},
+    )
+    comment.refresh_from_db()
+    assert (comment.status, comment.spam_score, comment.decision_reason) == (
+        Status.REJECTED,
+        0.7,
+        "Advertising.",
+    )
+    assert comment.decided_at is not None
+    assert (event.label, event.details, event.moderator) == (
+        "spam",
+        {"note": "third time this week"},
+        staff,
+    )
 
 
 def test_a_moderator_approves_a_held_comment_and_the_event_names_them(staff):
@@ -156,6 +232,25 @@ def test_a_moderator_can_reverse_a_decision(staff):
         Status.REJECTED,
     ]
     assert comment.events.last().reason == "Rejected by a moderator."
+
+
+@pytest.mark.parametrize("start", [Status.APPROVED, Status.REJECTED])
+def test_a_moderator_sends_a_decided_comment_back_to_the_queue(staff, start):
+    comment = CommentFactory(status=start)
+    returned = services.comment_send_back(comment_id=comment.pk, moderator=staff)
+    comment.refresh_from_db()
+    assert returned.status == comment.status == Status.HELD
+    event = comment.events.get()
+    assert (event.from_status, event.to_status, event.moderator) == (start, Status.HELD, staff)
+    assert event.reason == "Sent back to the moderation queue by a moderator."
+
+
+@pytest.mark.parametrize("start", [Status.PENDING, Status.HELD])
+def test_only_decided_comments_can_be_sent_back(staff, start):
+    comment = CommentFactory(status=start)
+    with pytest.raises(ConflictError):
+        services.comment_send_back(comment_id=comment.pk, moderator=staff)
+    assert comment.events.count() == 0
 
 
 def test_approving_an_approved_comment_is_a_conflict_and_writes_nothing(staff):
