@@ -2,6 +2,7 @@ import json
 import socket
 
 import pytest
+from django.conf import settings as settings_module
 
 from moderation import services
 from moderation.models import Comment, WebhookDelivery, WebhookEndpoint, WebhookMessage
@@ -154,3 +155,30 @@ def test_backoff_doubles_up_to_the_cap(settings):
     settings.WEBHOOK_BACKOFF_SECONDS = 30
     settings.WEBHOOK_BACKOFF_MAX_SECONDS = 3600
     assert [tasks.backoff_seconds(n) for n in (1, 2, 3, 4, 8, 20)] == [30, 60, 120, 240, 3600, 3600]
+
+
+def readme_verify_snippet():
+    readme = (settings_module.BASE_DIR / "README.md").read_text()
+    section = readme.split("Verify a delivery before trusting it", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(code, namespace)  # noqa: S102 - our own README's snippet, run to prove it works
+    return namespace
+
+
+def test_the_readme_verification_snippet_accepts_a_real_delivery_and_refuses_a_forgery(
+    article, loopback_allowed, receiver, run_on_commit
+):
+    with receiver() as hook:
+        endpoint = notify.webhook_endpoint_create(
+            site=article.site, url=hook.url, events=["comment.created"]
+        )
+        with run_on_commit():
+            comment, _ = submit(article)
+    (request,) = hook.requests
+    snippet = readme_verify_snippet()
+    snippet["SECRET"] = endpoint.secret
+    event = snippet["verify"](request["headers"], request["body"].encode())
+    assert event["data"]["comment"]["id"] == comment.pk
+    with pytest.raises(ValueError, match="bad signature"):
+        snippet["verify"](request["headers"], request["body"].replace("Ana", "Eve").encode())
