@@ -350,6 +350,9 @@ def main() -> int:
         queue = os.environ.get("CELERY_QUEUE") or DEFAULT_QUEUE
         env = {**os.environ, "REDIS_URL": redis_server.url, "CELERY_QUEUE": queue}
         env["PYTHONUNBUFFERED"] = "1"
+        # Chosen now so that links in the worker's emails point at this web server.
+        port = free_port()
+        env.setdefault("PUBLIC_BASE_URL", f"http://{LOOPBACK}:{port}")
         print(f"Redis: {redis_server.url} ({'embedded' if redis_server.embedded else 'REDIS_URL'})")
 
         _manage("migrate", "--noinput", env=env)
@@ -367,7 +370,6 @@ def main() -> int:
         worker.start()
         worker.wait_for_log(WORKER_READY, timeout=120)
 
-        port = free_port()
         web = Service(
             "web",
             [sys.executable, "manage.py", "runserver", f"{LOOPBACK}:{port}", "--noreload"],
