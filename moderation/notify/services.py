@@ -418,6 +418,17 @@ def webhook_endpoint_update(
     return WebhookEndpoint.objects.get(pk=endpoint_id)
 
 
+def webhook_endpoint_delete(*, site: Site, endpoint_id: int) -> None:
+    """Remove one of the site's endpoints; another site's id is as unknown as a missing one."""
+    with transaction.atomic():
+        deleted, _ = WebhookEndpoint.objects.filter(pk=endpoint_id, site=site).delete()
+    if not deleted:
+        raise NotFoundError(
+            f"There is no webhook endpoint {endpoint_id}.",
+            fields={"endpoint_id": [f"No webhook endpoint {endpoint_id} on this site."]},
+        )
+
+
 def webhook_endpoint_rotate_secret(*, endpoint_id: int) -> WebhookEndpoint:
     with transaction.atomic():
         WebhookEndpoint.objects.filter(pk=endpoint_id).update(secret=WebhookEndpoint.new_secret())
