@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from moderation.errors import ApplicationError, NotFoundError
 from moderation.models import (
@@ -53,7 +54,7 @@ def _queue(task_name: str, *args: object) -> None:
 
     try:
         getattr(tasks, task_name).delay(*args)
-    except Exception:
+    except (BrokerError, OSError):
         logger.exception("Could not queue %s%r; that notification is lost", task_name, args)
 
 
@@ -168,7 +169,7 @@ def subscriber_email_send(*, subscriber_id: int, kind: str, comment_id: int) -> 
     now = timezone.now()
     with transaction.atomic():
         subscriber = (
-            Subscriber.objects.select_for_update()
+            Subscriber.objects.select_for_update(of=("self",))
             .select_related("site")
             .filter(pk=subscriber_id)
             .first()
@@ -320,7 +321,7 @@ def held_digest_send(*, site_id: int, now=None) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         config = (
-            SiteNotificationSettings.objects.select_for_update()
+            SiteNotificationSettings.objects.select_for_update(of=("self",))
             .select_related("site")
             .filter(site_id=site_id)
             .first()

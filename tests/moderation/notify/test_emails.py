@@ -315,3 +315,20 @@ def test_without_notify_nobody_is_subscribed(article, run_on_commit, fake_scores
         submit(article)
     assert not Subscriber.objects.exists()
     assert mail.outbox == []
+
+
+def test_a_broker_outage_costs_the_notification_not_the_comment(
+    article, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from moderation.notify import tasks
+
+    def broker_down(*args):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.comment_created_task, "delay", broker_down)
+    monkeypatch.setattr(services, "_enqueue_scoring", lambda comment_id: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = submit(article, notify=True)
+    assert Comment.objects.filter(pk=comment.pk, status=Status.PENDING).exists()
