@@ -343,12 +343,20 @@ class HeldCommentNotice(models.Model):
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="held_notices")
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="held_notices")
+    source = models.CharField(
+        max_length=64, blank=True, help_text="The status change it is for; a repeat is ignored."
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["site", "sent_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source"], condition=~models.Q(source=""), name="one_held_notice_per_source"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Held comment {self.comment_id} ({'sent' if self.sent_at else 'unsent'})"
@@ -456,6 +464,9 @@ class WebhookMessage(models.Model):
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="messages")
     event_id = models.UUIDField(unique=True, help_text="X-Webhook-Id: the same on every attempt.")
     event = models.CharField(max_length=32, choices=WebhookEndpoint.Event.choices)
+    source = models.CharField(
+        max_length=64, blank=True, help_text="What happened, e.g. moderation event 12; once each."
+    )
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -463,6 +474,13 @@ class WebhookMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "source"],
+                condition=~models.Q(source=""),
+                name="one_webhook_message_per_source",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} {self.event_id} to {self.endpoint.url}"

@@ -132,7 +132,10 @@ def _comment_transition(
             details=details or {},
         )
         notify_services.comment_status_changed_enqueue(
-            comment_id=comment.pk, from_status=from_status, to_status=to_status
+            comment_id=comment.pk,
+            from_status=from_status,
+            to_status=to_status,
+            moderation_event_id=event.pk,
         )
     for name, value in changes.items():
         setattr(comment, name, value)

@@ -68,9 +68,16 @@ def comment_created_enqueue(*, comment_id: int) -> None:
     _queue_on_commit("comment_created_task", comment_id)
 
 
-def comment_status_changed_enqueue(*, comment_id: int, from_status: str, to_status: str) -> None:
-    """Once the change is committed, a worker tells whoever should hear about it."""
-    _queue_on_commit("comment_status_changed_task", comment_id, from_status, to_status)
+def comment_status_changed_enqueue(
+    *, comment_id: int, from_status: str, to_status: str, moderation_event_id: int | None = None
+) -> None:
+    """Once the change is committed, a worker tells whoever should hear about it.
+
+    The moderation event's id makes the dispatch safe to run twice: each change is told once.
+    """
+    _queue_on_commit(
+        "comment_status_changed_task", comment_id, from_status, to_status, moderation_event_id
+    )
 
 
 # --- dispatch (in a worker) ----------------------------------------------------------------------
@@ -89,7 +96,12 @@ def comment_created(*, comment_id: int) -> None:
     if comment is None:
         return
     with transaction.atomic():
-        webhook_messages_create(comment=comment, event=Event.CREATED, status=Status.PENDING)
+        webhook_messages_create(
+            comment=comment,
+            event=Event.CREATED,
+            status=Status.PENDING,
+            source=f"comment-created:{comment.pk}",
+        )
         subscription = (
             CommentSubscription.objects.select_related("subscriber").filter(comment=comment).first()
         )
@@ -99,19 +111,26 @@ def comment_created(*, comment_id: int) -> None:
             )
 
 
-def comment_status_changed(*, comment_id: int, from_status: str, to_status: str) -> None:
+def comment_status_changed(
+    *, comment_id: int, from_status: str, to_status: str, moderation_event_id: int | None = None
+) -> None:
     """Webhooks for the new status, moderators' held emails, and the subscribers' emails."""
     comment = _comment(comment_id)
     if comment is None:
         return
+    source = f"moderation-event:{moderation_event_id}" if moderation_event_id else ""
     with transaction.atomic():
         event = EVENT_FOR_STATUS.get(to_status)
         if event is not None:
             webhook_messages_create(
-                comment=comment, event=event, status=to_status, previous_status=from_status
+                comment=comment,
+                event=event,
+                status=to_status,
+                previous_status=from_status,
+                source=source,
             )
         if to_status == Status.HELD:
-            held_notice_create(comment=comment)
+            held_notice_create(comment=comment, source=source)
         if to_status == Status.APPROVED:
             _queue_publish_emails(comment)
 
@@ -278,12 +297,19 @@ def _notification_settings(site_id: int) -> SiteNotificationSettings | None:
     return config
 
 
-def held_notice_create(*, comment: Comment) -> HeldCommentNotice | None:
-    """Note a held comment for its site's moderators; "each" mode sends it right away."""
+def held_notice_create(*, comment: Comment, source: str = "") -> HeldCommentNotice | None:
+    """Note a held comment for its site's moderators; "each" mode sends it right away.
+
+    None if nobody is to be told, or if this source (a status change) was noted before.
+    """
     config = _notification_settings(comment.article.site_id)
     if config is None:
         return None
-    notice = HeldCommentNotice.objects.create(site_id=comment.article.site_id, comment=comment)
+    if source and HeldCommentNotice.objects.filter(source=source).exists():
+        return None
+    notice = HeldCommentNotice.objects.create(
+        site_id=comment.article.site_id, comment=comment, source=source
+    )
     if config.held_emails == HeldEmails.EACH:
         _queue_on_commit("held_notice_send_task", notice.pk)
     return notice
@@ -469,16 +495,21 @@ def webhook_payload(
 
 
 def webhook_messages_create(
-    *, comment: Comment, event: str, status: str, previous_status: str | None = None
+    *,
+    comment: Comment,
+    event: str,
+    status: str,
+    previous_status: str | None = None,
+    source: str = "",
 ) -> list[WebhookMessage]:
-    """One message per active endpoint of the comment's site that chose this event."""
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(
-            site_id=comment.article.site_id, is_active=True
-        )
-        if event in endpoint.events
-    ]
+    """One message per active endpoint of the comment's site that chose this event.
+
+    With a source (what happened), an endpoint that already has a message for it gets none.
+    """
+    endpoints = WebhookEndpoint.objects.filter(site_id=comment.article.site_id, is_active=True)
+    if source:
+        endpoints = endpoints.exclude(messages__source=source)
+    endpoints = [endpoint for endpoint in endpoints if event in endpoint.events]
     messages = []
     with transaction.atomic():
         for endpoint in endpoints:
@@ -494,6 +525,7 @@ def webhook_messages_create(
                 endpoint=endpoint,
                 event_id=event_id,
                 event=event,
+                source=source,
                 body=json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
             )
             _queue_on_commit("webhook_deliver_task", message.pk)

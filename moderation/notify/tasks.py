@@ -23,9 +23,14 @@ def comment_created_task(comment_id: int) -> None:
 
 
 @shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
-def comment_status_changed_task(comment_id: int, from_status: str, to_status: str) -> None:
+def comment_status_changed_task(
+    comment_id: int, from_status: str, to_status: str, moderation_event_id: int | None = None
+) -> None:
     services.comment_status_changed(
-        comment_id=comment_id, from_status=from_status, to_status=to_status
+        comment_id=comment_id,
+        from_status=from_status,
+        to_status=to_status,
+        moderation_event_id=moderation_event_id,
     )
 
 

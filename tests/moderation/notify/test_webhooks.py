@@ -182,3 +182,24 @@ def test_the_readme_verification_snippet_accepts_a_real_delivery_and_refuses_a_f
     assert event["data"]["comment"]["id"] == comment.pk
     with pytest.raises(ValueError, match="bad signature"):
         snippet["verify"](request["headers"], request["body"].replace("Ana", "Eve").encode())
+
+
+def test_running_the_status_change_dispatch_twice_sends_each_event_once(
+    article, loopback_allowed, receiver, run_on_commit, fake_scores, moderators
+):
+    from django.core import mail
+
+    from moderation.models import ModerationEvent
+
+    moderators(article.site)
+    fake_scores(spam=0.5, toxicity=0.0)
+    with receiver() as hook:
+        notify.webhook_endpoint_create(site=article.site, url=hook.url, events=[Event.HELD])
+        with run_on_commit():
+            comment, _ = submit(article)
+        event = ModerationEvent.objects.get(comment=comment)
+        with run_on_commit():  # as a worker would if the broker delivered the task again
+            tasks.comment_status_changed_task.delay(comment.pk, "pending", "held", event.pk)
+    assert len(hook.requests) == 1
+    assert WebhookMessage.objects.count() == 1
+    assert len(mail.outbox) == 2  # one per moderator, not two each
