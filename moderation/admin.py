@@ -59,8 +59,16 @@ class ArticleAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
 
 class ModerationEventInline(admin.TabularInline):
     model = ModerationEvent
-    fields = ["created_at", "from_status", "to_status", "actor", "moderator", "reason"]
-    readonly_fields = fields
+    readonly_fields = (
+        "created_at",
+        "from_status",
+        "to_status",
+        "actor",
+        "moderator",
+        "label",
+        "reason",
+    )
+    fields = readonly_fields
     extra = 0
     can_delete = False
 

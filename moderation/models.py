@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -194,10 +195,10 @@ APPEND_ONLY = "Moderation events are append-only; they cannot be changed or dele
 class ModerationEventQuerySet(models.QuerySet):
     """Bulk writes that would rewrite the log are refused, like the instance ones."""
 
-    def delete(self):  # type: ignore[override]
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise ValueError(APPEND_ONLY)
 
-    def update(self, **kwargs):  # type: ignore[override]
+    def update(self, **kwargs: Any) -> int:
         raise ValueError(APPEND_ONLY)
 
 

@@ -30,7 +30,8 @@ def loaded_models() -> dict[str, ml.Model]:
     return {name: ml.load_model(name, artifacts_dir=artifacts_dir) for name in ml.MODEL_NAMES}
 
 
-def score_comment_text(text: str) -> CommentScores:
+def scores_for_text(text: str) -> CommentScores:
+    """Every loaded model's scores, version, explanation and default thresholds for one text."""
     scores: dict[str, float] = {}
     versions: dict[str, str] = {}
     explanations: dict[str, list[dict]] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,10 +20,10 @@ Status = Comment.Status
 
 
 def _enqueue_scoring(comment_id: int) -> None:
-    from moderation.tasks import score_comment
+    from moderation.tasks import comment_score_task
 
     try:
-        score_comment.delay(comment_id)
+        comment_score_task.delay(comment_id)
     except Exception:
         # The comment is stored; the periodic requeue scores it once the broker is back.
         logger.exception("Could not queue comment %s for scoring; it stays pending", comment_id)
@@ -90,7 +90,7 @@ def _comment_transition(
     to_status: str,
     actor: str,
     reason: str,
-    moderator: AbstractBaseUser | None = None,
+    moderator: User | None = None,
     label: str = "",
     details: dict[str, Any] | None = None,
     fields: dict[str, Any] | None = None,
@@ -151,7 +151,7 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
     if comment.status != Status.PENDING:
         return None
 
-    result = scoring.score_comment_text(comment.body)
+    result = scoring.scores_for_text(comment.body)
     thresholds = policy.resolve_thresholds(
         result.default_thresholds, comment.article.site.threshold_overrides()
     )
@@ -184,7 +184,7 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
     return decision
 
 
-_DEFAULT_REASONS = {
+_DEFAULT_REASONS: dict[str, str] = {
     Status.APPROVED: "Approved by a moderator.",
     Status.REJECTED: "Rejected by a moderator.",
     Status.HELD: "Sent back to the moderation queue by a moderator.",
@@ -205,7 +205,7 @@ def comment_moderate(
     *,
     comment_id: int,
     to_status: str,
-    moderator: AbstractBaseUser,
+    moderator: User,
     reason: str = "",
     label: str = "",
     details: dict[str, Any] | None = None,
@@ -224,19 +224,19 @@ def comment_moderate(
     return comment
 
 
-def comment_approve(*, comment_id: int, moderator: AbstractBaseUser, reason: str = "") -> Comment:
+def comment_approve(*, comment_id: int, moderator: User, reason: str = "") -> Comment:
     return comment_moderate(
         comment_id=comment_id, to_status=Status.APPROVED, moderator=moderator, reason=reason
     )
 
 
-def comment_reject(*, comment_id: int, moderator: AbstractBaseUser, reason: str = "") -> Comment:
+def comment_reject(*, comment_id: int, moderator: User, reason: str = "") -> Comment:
     return comment_moderate(
         comment_id=comment_id, to_status=Status.REJECTED, moderator=moderator, reason=reason
     )
 
 
-def comment_send_back(*, comment_id: int, moderator: AbstractBaseUser, reason: str = "") -> Comment:
+def comment_send_back(*, comment_id: int, moderator: User, reason: str = "") -> Comment:
     """Undo a published or rejected decision: the comment waits in the queue (held) again."""
     return comment_moderate(
         comment_id=comment_id, to_status=Status.HELD, moderator=moderator, reason=reason

@@ -7,6 +7,7 @@ copied to a log file; stopping a service ends its whole group, so nothing outliv
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import signal
@@ -42,6 +43,29 @@ def free_port(host: str = LOOPBACK) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+def web_port(environ: Mapping[str, str] = os.environ, host: str = LOOPBACK) -> int:
+    """The web server's port: PORT when set (refused with a clear message if taken), else free."""
+    raw = environ.get("PORT", "").strip()
+    if not raw:
+        return free_port(host)
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise DevstackError(
+            f"PORT={raw!r} is not a TCP port (1-65535); e.g. PORT=8000, or unset it for a free one."
+        )
+    port = int(raw)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As the web server binds: a port only in TIME_WAIT is free, one being listened on is not.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as error:
+            raise DevstackError(
+                f"PORT={port} is taken on {host} ({error.strerror}): stop what uses it, choose "
+                "another PORT, or leave PORT unset to get a free port."
+            ) from None
+    return port
 
 
 def port_accepts(host: str, port: int) -> bool:
@@ -259,7 +283,9 @@ class RedisServer:
             service.start()
             url = f"redis://{LOOPBACK}:{port}/0"
             try:
-                service.wait_until(lambda url=url: redis_answers(url), what="PONG", timeout=timeout)
+                service.wait_until(
+                    functools.partial(redis_answers, url), what="PONG", timeout=timeout
+                )
             except DevstackError:
                 service.stop()
                 # Another process may have taken the port between free_port() and the bind.
@@ -336,6 +362,8 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 def main() -> int:
     """Run the whole stack in the foreground until Ctrl-C or SIGTERM."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    # A development stack: debug on (the settings default to off), plain http, local hosts.
+    os.environ.setdefault("DJANGO_DEBUG", "1")
     from django.conf import settings
 
     var_dir = Path(settings.VAR_DIR)
@@ -346,6 +374,7 @@ def main() -> int:
     redis_server: RedisServer | None = None
     services: list[Service] = []
     try:
+        port = web_port()  # before starting anything: a taken PORT fails at once
         redis_server = RedisServer.for_environment(var_dir / "redis")
         queue = os.environ.get("CELERY_QUEUE") or DEFAULT_QUEUE
         env = {**os.environ, "REDIS_URL": redis_server.url, "CELERY_QUEUE": queue}

@@ -60,7 +60,7 @@ def env_database(name: str, default: str) -> dict:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a valid database URL: {error}") from None
     if not config.get("NAME"):
         raise ImproperlyConfigured(f"{name}={raw!r} names no database.")
-    return config
+    return dict(config)
 
 
 def env_redis_url(name: str, default: str) -> str:

@@ -1,6 +1,7 @@
 """The one settings module: each deployment difference comes from the environment."""
 
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -17,16 +18,37 @@ from project.env import (
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off unless DJANGO_DEBUG=1: debug pages show settings and every URL. `make run`, `make test` and
+# pytest (pyproject's [tool.pytest.ini_options] env) turn it on for development.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 _DEV_SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 - refused below when DEBUG is off
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET_KEY)
-if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
+if not DEBUG and SECRET_KEY in {"", _DEV_SECRET_KEY}:
+    raise ImproperlyConfigured(
+        "Set DJANGO_SECRET_KEY to a long random string (for example the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`), "
+        "or set DJANGO_DEBUG=1 on a development machine."
+    )
 _LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", _LOCAL_HOSTS if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
+    raise ImproperlyConfigured(
+        "Set DJANGO_ALLOWED_HOSTS to the host names this service answers to, comma-separated "
+        "(e.g. comments.example.com), or set DJANGO_DEBUG=1 on a development machine."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+# HTTPS only (redirect, HSTS, secure cookies) unless DJANGO_HTTPS=0, which debug implies; tests
+# and the local stack run over plain http.
+HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000, minimum=0) if HTTPS else 0
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+# Behind a trusted proxy that terminates TLS, its X-Forwarded-Proto says the request was https.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -39,6 +61,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "moderation",
 ]
 
@@ -122,18 +145,23 @@ LOGGING = {
 }
 
 # --- Django REST Framework ---------------------------------------------------------------
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["moderation.api.parsers.DepthLimitedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "moderation.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"comment_submit": env_str("COMMENT_SUBMIT_RATE", "20/minute")},
-    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0, minimum=0),
+    "DEFAULT_THROTTLE_RATES": {
+        "comment_submit": env_str("COMMENT_SUBMIT_RATE", "20/minute"),
+        # Refused submissions (400, 404, 409, 415) count here instead: a developer debugging an
+        # integration is not locked out of submitting, while probing is still slowed.
+        "comment_submit_invalid": env_str("COMMENT_INVALID_SUBMIT_RATE", "120/minute"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(
@@ -145,6 +173,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Submit reader comments, read published threads, and moderate held comments.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from drf-spectacular-sidecar's static files: the docs work offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"CommentStatusEnum": "moderation.models.Comment.Status"},
 }
 

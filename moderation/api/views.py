@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,11 +12,12 @@ from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from moderation import selectors, services
 from moderation.api import serializers as s
+from moderation.api import throttles
 from moderation.api.permissions import CanModerateComments
 from moderation.models import Comment
 
@@ -38,10 +40,17 @@ def _client_ip(request: Request) -> str | None:
 class ArticleCommentsView(APIView):
     """POST submits a reader's comment; GET lists the article's published comments."""
 
-    throttle_scope = "comment_submit"
+    def get_throttles(self) -> list[BaseThrottle]:
+        return (
+            [throttles.OutcomeThrottle(throttles.SUBMIT_INVALID)]
+            if self.request.method == "POST"
+            else []
+        )
 
-    def get_throttles(self):
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+    def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:
+        if request.method == "POST":
+            throttles.record_submission(request, self, response.status_code)
+        return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(
         request=s.CommentSubmitInput,
@@ -51,6 +60,7 @@ class ArticleCommentsView(APIView):
     def post(self, request: Request, article_id: int) -> Response:
         data = s.CommentSubmitInput(data=request.data)
         data.is_valid(raise_exception=True)
+        throttles.check_submit_rate(request, self)
         fields = data.validated_data
         comment, token = services.comment_submit(
             article_id=article_id,
@@ -63,12 +73,17 @@ class ArticleCommentsView(APIView):
             user_agent=request.headers.get("User-Agent", ""),
             notify=fields["notify"],
         )
-        comment.token = token
-        comment.status_url = (
-            request.build_absolute_uri(reverse("comment-status", args=[comment.pk]))
-            + f"?token={token}"
-        )
-        return Response(s.CommentSubmittedOutput(comment).data, status=status.HTTP_202_ACCEPTED)
+        status_url = request.build_absolute_uri(reverse("comment-status", args=[comment.pk]))
+        submitted = {
+            "id": comment.pk,
+            "article": comment.article_id,
+            "parent": comment.parent_id,
+            "status": comment.status,
+            "created_at": comment.created_at,
+            "token": token,
+            "status_url": f"{status_url}?{urlencode({'token': token})}",
+        }
+        return Response(s.CommentSubmittedOutput(submitted).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         responses={200: s.PublicCommentOutput(many=True)},

@@ -25,7 +25,7 @@ def submit(article, **overrides):
 @pytest.fixture
 def queued(monkeypatch):
     sent = []
-    monkeypatch.setattr(tasks.score_comment, "delay", sent.append)
+    monkeypatch.setattr(tasks.comment_score_task, "delay", sent.append)
     return sent
 
 
@@ -50,7 +50,7 @@ def test_a_broker_outage_at_submit_time_loses_no_comment(
     def broker_down(_comment_id):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(tasks.score_comment, "delay", broker_down)
+    monkeypatch.setattr(tasks.comment_score_task, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         comment, _ = submit(article)
     assert Comment.objects.get(pk=comment.pk).status == Status.PENDING
