@@ -379,8 +379,7 @@ def main() -> int:
         queue = os.environ.get("CELERY_QUEUE") or DEFAULT_QUEUE
         env = {**os.environ, "REDIS_URL": redis_server.url, "CELERY_QUEUE": queue}
         env["PYTHONUNBUFFERED"] = "1"
-        # Chosen now so that links in the worker's emails point at this web server.
-        port = free_port()
+        # Links in the worker's emails (confirm, unsubscribe, admin) point at this web server.
         env.setdefault("PUBLIC_BASE_URL", f"http://{LOOPBACK}:{port}")
         print(f"Redis: {redis_server.url} ({'embedded' if redis_server.embedded else 'REDIS_URL'})")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -43,7 +44,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        api_key, secret = api_key_create(site=obj.site, name=obj.name, created_by=request.user)
+        user = request.user if isinstance(request.user, User) else None
+        api_key, secret = api_key_create(site=obj.site, name=obj.name, created_by=user)
         if obj.rate_limit_per_second is not None:
             ApiKey.objects.filter(pk=api_key.pk).update(
                 rate_limit_per_second=obj.rate_limit_per_second

@@ -31,7 +31,7 @@ class SiteApiKeyAuthentication(BaseAuthentication):
             api_key = api_key_authenticate(secret=secret, field="Authorization")
         except AuthenticationError:
             # As DRF does for its own failures, so rendering the error never authenticates again.
-            request._not_authenticated()
+            request._not_authenticated()  # type: ignore[attr-defined]
             raise
         return AnonymousUser(), api_key
 

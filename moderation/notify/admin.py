@@ -106,10 +106,23 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         self.message_user(request, f"New secrets for {len(ids)} endpoint(s).", messages.SUCCESS)
 
 
+# Tuples: Django's stubs type `fields` and `readonly_fields` differently; both accept these.
+DELIVERY_FIELDS = ("attempt", "attempted_at", "status_code", "duration_ms", "error", "succeeded")
+MESSAGE_FIELDS = (
+    "event_id",
+    "event",
+    "endpoint",
+    "created_at",
+    "delivered_at",
+    "gave_up_at",
+    "body",
+)
+
+
 class WebhookDeliveryInline(admin.TabularInline):
     model = WebhookDelivery
-    fields = ["attempt", "attempted_at", "status_code", "duration_ms", "error", "succeeded"]
-    readonly_fields = fields
+    fields = DELIVERY_FIELDS
+    readonly_fields = DELIVERY_FIELDS
     extra = 0
     can_delete = False
 
@@ -126,8 +139,8 @@ class WebhookMessageAdmin(_ReadOnlyAdmin):
     list_filter = ["event", ("delivered_at", admin.EmptyFieldListFilter), "endpoint__site"]
     search_fields = ["event_id", "endpoint__url"]
     list_select_related = ["endpoint"]
-    fields = ["event_id", "event", "endpoint", "created_at", "delivered_at", "gave_up_at", "body"]
-    readonly_fields = fields
+    fields = MESSAGE_FIELDS
+    readonly_fields = MESSAGE_FIELDS
     inlines = [WebhookDeliveryInline]
 
     def get_queryset(self, request: HttpRequest):

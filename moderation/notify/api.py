@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -9,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from moderation.keys.authentication import HasSiteApiKey, SiteApiKeyAuthentication
-from moderation.models import WebhookEndpoint
+from moderation.models import ApiKey, Site, WebhookEndpoint
 from moderation.notify import services
 
 
@@ -35,6 +37,11 @@ class WebhookEndpointCreatedOutput(WebhookEndpointOutput):
         fields = [*WebhookEndpointOutput.Meta.fields, "secret"]
 
 
+def _site(request: Request) -> Site:
+    # HasSiteApiKey has made sure request.auth is an active ApiKey.
+    return cast(ApiKey, request.auth).site
+
+
 class _SiteKeyView(APIView):
     authentication_classes = [SiteApiKeyAuthentication]
     permission_classes = [HasSiteApiKey]
@@ -48,7 +55,7 @@ class SiteWebhooksView(_SiteKeyView):
         summary="The site's webhook endpoints",
     )
     def get(self, request: Request) -> Response:
-        endpoints = WebhookEndpoint.objects.filter(site=request.auth.site).order_by("id")
+        endpoints = WebhookEndpoint.objects.filter(site=_site(request)).order_by("id")
         return Response(WebhookEndpointOutput(endpoints, many=True).data)
 
     @extend_schema(
@@ -70,7 +77,7 @@ class SiteWebhooksView(_SiteKeyView):
         data = WebhookEndpointInput(data=request.data)
         data.is_valid(raise_exception=True)
         endpoint = services.webhook_endpoint_create(
-            site=request.auth.site,
+            site=_site(request),
             url=data.validated_data["url"],
             events=data.validated_data["events"],
         )
@@ -80,5 +87,5 @@ class SiteWebhooksView(_SiteKeyView):
 class SiteWebhookView(_SiteKeyView):
     @extend_schema(responses={204: None}, summary="Remove a webhook endpoint and its delivery log")
     def delete(self, request: Request, endpoint_id: int) -> Response:
-        services.webhook_endpoint_delete(site=request.auth.site, endpoint_id=endpoint_id)
+        services.webhook_endpoint_delete(site=_site(request), endpoint_id=endpoint_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -41,7 +41,7 @@ Event = WebhookEndpoint.Event
 Kind = SubscriberEmail.Kind
 HeldEmails = SiteNotificationSettings.HeldEmails
 
-EVENT_FOR_STATUS = {
+EVENT_FOR_STATUS: dict[str, str] = {
     Status.APPROVED: Event.APPROVED,
     Status.HELD: Event.HELD,
     Status.REJECTED: Event.REJECTED,
@@ -227,7 +227,11 @@ def _subscriber_from_token(purpose: str, token: str, *, max_age_seconds: int | N
         raise NotFoundError(
             "This link is not valid.", fields={"token": ["Unknown or altered link."]}
         ) from None
-    subscriber = Subscriber.objects.select_related("site").filter(pk=subscriber_id).first()
+    subscriber = (
+        Subscriber.objects.select_related("site").filter(pk=subscriber_id).first()
+        if isinstance(subscriber_id, int)
+        else None
+    )
     if subscriber is None:
         raise NotFoundError("This link is not valid.", fields={"token": ["No such subscription."]})
     return subscriber
@@ -506,10 +510,10 @@ def webhook_messages_create(
 
     With a source (what happened), an endpoint that already has a message for it gets none.
     """
-    endpoints = WebhookEndpoint.objects.filter(site_id=comment.article.site_id, is_active=True)
+    candidates = WebhookEndpoint.objects.filter(site_id=comment.article.site_id, is_active=True)
     if source:
-        endpoints = endpoints.exclude(messages__source=source)
-    endpoints = [endpoint for endpoint in endpoints if event in endpoint.events]
+        candidates = candidates.exclude(messages__source=source)
+    endpoints = [endpoint for endpoint in candidates if event in endpoint.events]
     messages = []
     with transaction.atomic():
         for endpoint in endpoints:

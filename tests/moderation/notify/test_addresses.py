@@ -13,7 +13,7 @@ PUBLIC = "93.184.215.14"
 
 
 @pytest.fixture
-def dns(monkeypatch):
+def dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     """Make chosen names resolve to chosen addresses, as a hostile DNS server could."""
     records: dict[str, list[str]] = {}
     real = socket.getaddrinfo

@@ -157,7 +157,7 @@ def test_backoff_doubles_up_to_the_cap(settings):
     assert [tasks.backoff_seconds(n) for n in (1, 2, 3, 4, 8, 20)] == [30, 60, 120, 240, 3600, 3600]
 
 
-def readme_verify_snippet():
+def readme_verify_snippet() -> dict:
     readme = (settings_module.BASE_DIR / "README.md").read_text()
     section = readme.split("Verify a delivery before trusting it", 1)[1]
     code = section.split("```python\n", 1)[1].split("```", 1)[0]
