@@ -33,12 +33,18 @@ def admin_comment_url(comment: Comment) -> str:
     return absolute(reverse("admin:moderation_comment_change", args=[comment.pk]))
 
 
+def _one_line(text: str, limit: int = 200) -> str:
+    """A subject from names and titles: a line break in a header would be refused as injection."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def _message(
     *, to: str, subject: str, template: str, context: dict, unsubscribe: str
 ) -> EmailMessage:
     body = render_to_string(f"notify/email/{template}.txt", {**context, "unsubscribe": unsubscribe})
     return EmailMessage(
-        subject=subject,
+        subject=_one_line(subject),
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],

@@ -332,3 +332,16 @@ def test_a_broker_outage_costs_the_notification_not_the_comment(
     with django_capture_on_commit_callbacks(execute=True):
         comment = submit(article, notify=True)
     assert Comment.objects.filter(pk=comment.pk, status=Status.PENDING).exists()
+
+
+def test_a_line_break_in_a_repliers_name_cannot_inject_headers(article, run_on_commit, fake_scores):
+    fake_scores(spam=0.0, toxicity=0.0)
+    parent = confirmed_comment(article, run_on_commit)
+    with run_on_commit():
+        submit(
+            article, parent_id=parent.pk, email=REPLIER_EMAIL, name="Eve\nBcc: victim@example.com"
+        )
+    (message,) = mail.outbox
+    assert message.subject.startswith("Eve Bcc: victim@example.com replied")
+    assert message.bcc == []
+    assert "victim@example.com" not in str(message.message()["Bcc"])
