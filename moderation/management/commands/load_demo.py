@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
-from moderation.models import Article, Site
+from moderation.models import Article, Site, SiteNotificationSettings
 
 DEMO_ARTICLE = {
     "external_id": "el-salvador-prison-offer",
@@ -31,6 +31,10 @@ class Command(BaseCommand):
         )
         article, _ = Article.objects.get_or_create(
             site=site, external_id=DEMO_ARTICLE["external_id"], defaults=DEMO_ARTICLE
+        )
+        # Held comments are emailed to the demo moderators (printed in the worker's log).
+        SiteNotificationSettings.objects.get_or_create(
+            site=site, defaults={"moderator_emails": "moderators@demo.localhost"}
         )
         user_model = get_user_model()
         admin = user_model.objects.filter(username="admin").first()
