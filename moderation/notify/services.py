@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -31,7 +30,7 @@ from moderation.models import (
     WebhookEndpoint,
     WebhookMessage,
 )
-from moderation.notify import emails, tokens, webhooks
+from moderation.notify import emails, selectors, webhooks
 from moderation.notify.addresses import UnsafeUrlError, webhook_target
 
 logger = logging.getLogger(__name__)
@@ -215,40 +214,9 @@ def subscriber_email_send(*, subscriber_id: int, kind: str, comment_id: int) -> 
     return True
 
 
-def _subscriber_from_token(purpose: str, token: str, *, max_age_seconds: int | None) -> Subscriber:
-    try:
-        subscriber_id = tokens.read(purpose, token, max_age_seconds=max_age_seconds)
-    except signing.SignatureExpired:
-        raise ApplicationError(
-            "This link has expired.",
-            fields={"token": ["Expired: post again with notifications ticked to get a new link."]},
-        ) from None
-    except signing.BadSignature:
-        raise NotFoundError(
-            "This link is not valid.", fields={"token": ["Unknown or altered link."]}
-        ) from None
-    subscriber = (
-        Subscriber.objects.select_related("site").filter(pk=subscriber_id).first()
-        if isinstance(subscriber_id, int)
-        else None
-    )
-    if subscriber is None:
-        raise NotFoundError("This link is not valid.", fields={"token": ["No such subscription."]})
-    return subscriber
-
-
-def subscriber_from_confirm_token(*, token: str) -> Subscriber:
-    max_age = settings.NOTIFY_CONFIRM_MAX_AGE_DAYS * 24 * 3600
-    return _subscriber_from_token(tokens.CONFIRM, token, max_age_seconds=max_age)
-
-
-def subscriber_from_unsubscribe_token(*, token: str) -> Subscriber:
-    return _subscriber_from_token(tokens.UNSUBSCRIBE, token, max_age_seconds=None)
-
-
 def subscriber_confirm(*, token: str) -> Subscriber:
     """The address's owner opted in: emails about their comments at this site may now be sent."""
-    subscriber = subscriber_from_confirm_token(token=token)
+    subscriber = selectors.subscriber_from_confirm_token(token=token)
     with transaction.atomic():
         Subscriber.objects.filter(pk=subscriber.pk).update(
             confirmed_at=timezone.now(), unsubscribed_at=None
@@ -259,7 +227,7 @@ def subscriber_confirm(*, token: str) -> Subscriber:
 
 def subscriber_unsubscribe(*, token: str) -> Subscriber:
     """Stop every email about this address's comments at this site; doing it twice is harmless."""
-    subscriber = subscriber_from_unsubscribe_token(token=token)
+    subscriber = selectors.subscriber_from_unsubscribe_token(token=token)
     with transaction.atomic():
         Subscriber.objects.filter(pk=subscriber.pk, unsubscribed_at=None).update(
             unsubscribed_at=timezone.now()
@@ -269,22 +237,9 @@ def subscriber_unsubscribe(*, token: str) -> Subscriber:
 
 
 # --- moderators' emails about held comments ---------------------------------------------------
-def moderator_from_unsubscribe_token(*, token: str) -> tuple[Site, str]:
-    try:
-        value = tokens.read(tokens.MODERATOR_UNSUBSCRIBE, token)
-    except signing.BadSignature:
-        raise NotFoundError(
-            "This link is not valid.", fields={"token": ["Unknown or altered link."]}
-        ) from None
-    site = Site.objects.filter(pk=value["site"]).first()  # type: ignore[index]
-    if site is None:
-        raise NotFoundError("This link is not valid.", fields={"token": ["No such site."]})
-    return site, value["email"]  # type: ignore[index]
-
-
 def moderator_unsubscribe(*, token: str) -> tuple[Site, str]:
     """Take the address out of its site's moderator emails."""
-    site, address = moderator_from_unsubscribe_token(token=token)
+    site, address = selectors.moderator_from_unsubscribe_token(token=token)
     with transaction.atomic():
         config = SiteNotificationSettings.objects.select_for_update().filter(site=site).first()
         if config is not None:

@@ -11,7 +11,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from moderation.errors import ApplicationError
-from moderation.notify import services
+from moderation.notify import selectors, services
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # the signed token is the credential; mail
@@ -55,7 +55,7 @@ class _TokenActionView(View):  # clients POST one-click unsubscribes without any
 class ConfirmView(_TokenActionView):
     title = "Confirm email notifications"
     button = "Yes, email me about my comments"
-    read = staticmethod(services.subscriber_from_confirm_token)
+    read = staticmethod(selectors.subscriber_from_confirm_token)
     act = staticmethod(services.subscriber_confirm)
     done_text = "You will be emailed when your comment is published and when someone replies."
 
@@ -63,7 +63,7 @@ class ConfirmView(_TokenActionView):
 class UnsubscribeView(_TokenActionView):
     title = "Stop email notifications"
     button = "Unsubscribe"
-    read = staticmethod(services.subscriber_from_unsubscribe_token)
+    read = staticmethod(selectors.subscriber_from_unsubscribe_token)
     act = staticmethod(services.subscriber_unsubscribe)
     done_text = "No more emails about your comments will be sent."
 
@@ -71,7 +71,7 @@ class UnsubscribeView(_TokenActionView):
 class ModeratorUnsubscribeView(_TokenActionView):
     title = "Stop held-comment emails"
     button = "Unsubscribe"
-    read = staticmethod(services.moderator_from_unsubscribe_token)
+    read = staticmethod(selectors.moderator_from_unsubscribe_token)
     act = staticmethod(services.moderator_unsubscribe)
     done_text = "No more emails about held comments will be sent to this address."
 
