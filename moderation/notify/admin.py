@@ -165,6 +165,7 @@ class WebhookDeliveryAdmin(_ReadOnlyAdmin):
         "error",
     ]
     list_filter = ["succeeded", "message__event"]
+    ordering = ["-attempted_at", "-id"]
     search_fields = ["message__event_id", "message__endpoint__url", "error"]
     list_select_related = ["message__endpoint"]
 
