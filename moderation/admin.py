@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -9,7 +13,14 @@ from django.utils.html import format_html, format_html_join
 
 from moderation import services
 from moderation.errors import ApplicationError
-from moderation.models import MODERATE_COMMENT, Article, Comment, ModerationEvent, Site
+from moderation.models import (
+    MODERATE_COMMENT,
+    Article,
+    Comment,
+    ModerationEvent,
+    Site,
+    SiteThreshold,
+)
 
 KEEP_THE_LOG = (
     "The moderation log is permanent, so {what} with moderated comments cannot be deleted. "
@@ -31,23 +42,41 @@ class _ExplainProtectedDeleteMixin:
         return deleted, counts, perms_needed, protected
 
 
+class SiteThresholdForm(forms.ModelForm):
+    label = forms.ChoiceField(choices=[])
+
+    class Meta:
+        model = SiteThreshold
+        fields = ["label", "publish_below", "reject_above"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Read when the form is built, so the list follows settings.MODERATION_LABELS.
+        labels = list(settings.MODERATION_LABELS)
+        if self.instance.pk and self.instance.label not in labels:
+            labels.append(self.instance.label)  # shown, so the row can be seen and corrected
+        label_field = self.fields["label"]
+        assert isinstance(label_field, forms.ChoiceField)
+        label_field.choices = [(label, label.replace("_", " ")) for label in labels]
+
+
+class SiteThresholdInline(admin.TabularInline):
+    model = SiteThreshold
+    form = SiteThresholdForm
+    extra = 0
+    verbose_name = "threshold override"
+    verbose_name_plural = (
+        "Moderation policy: thresholds by label (labels without a row use the models' own; "
+        "an empty reject threshold means never reject automatically on that label)"
+    )
+
+
 @admin.register(Site)
 class SiteAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "domain", "created_at"]
     search_fields = ["name", "domain"]
-    fieldsets = [
-        (None, {"fields": ["name", "domain"]}),
-        (
-            "Moderation policy",
-            {
-                "description": "Leave empty to use the thresholds stored with each model.",
-                "fields": [
-                    ("spam_publish_below", "spam_reject_above"),
-                    ("toxicity_publish_below", "toxicity_reject_above"),
-                ],
-            },
-        ),
-    ]
+    fields = ["name", "domain"]
+    inlines = [SiteThresholdInline]
 
 
 @admin.register(Article)
@@ -184,8 +213,16 @@ class CommentAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
 
 @admin.register(ModerationEvent)
 class ModerationEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "comment", "from_status", "to_status", "actor", "moderator"]
-    list_filter = ["actor", "to_status"]
+    list_display = [
+        "created_at",
+        "comment",
+        "from_status",
+        "to_status",
+        "actor",
+        "moderator",
+        "label",
+    ]
+    list_filter = ["actor", "to_status", "label"]
     search_fields = ["reason", "comment__body"]
     list_select_related = ["comment", "moderator"]
 

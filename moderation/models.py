@@ -43,35 +43,64 @@ class Site(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # Empty thresholds fall back to the ones stored with each model (chosen on validation data).
-    spam_publish_below = _probability_field("Publish when the spam score is below this.")
-    spam_reject_above = _probability_field("Reject when the spam score reaches this.")
-    toxicity_publish_below = _probability_field("Publish when the toxicity score is below this.")
-    toxicity_reject_above = _probability_field("Reject when the toxicity score reaches this.")
-
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.domain})"
 
-    def threshold_overrides(self) -> dict[str, dict[str, float]]:
-        """The thresholds this site sets itself, by model; missing ones use the model's own."""
-        overrides: dict[str, dict[str, float]] = {}
-        for model in ("spam", "toxicity"):
-            for bound, field in (("publish", "publish_below"), ("reject", "reject_above")):
-                value = getattr(self, f"{model}_{field}")
-                if value is not None:
-                    overrides.setdefault(model, {})[bound] = value
-        return overrides
+    def threshold_overrides(self) -> dict[str, dict[str, float | None]]:
+        """The thresholds this site sets itself, by label; other labels use the models' own."""
+        return {
+            row.label: {"publish": row.publish_below, "reject": row.reject_above}
+            for row in self.thresholds.all()
+        }
+
+
+class SiteThreshold(models.Model):
+    """A site's own publish and reject thresholds for one label, replacing the model's."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="thresholds")
+    label = models.CharField(max_length=64, help_text="What a model scores, e.g. spam or threat.")
+    publish_below = models.FloatField(
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Publish when this label's score is below this (and every other label's is).",
+    )
+    reject_above = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Reject when the score reaches this. Empty: never reject on this label alone.",
+    )
+
+    class Meta:
+        ordering = ["site", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "label"], name="one_threshold_per_site_label"),
+            models.CheckConstraint(
+                condition=models.Q(reject_above__isnull=True)
+                | models.Q(publish_below__lte=models.F("reject_above")),
+                name="publish_at_most_reject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        reject = "never" if self.reject_above is None else f"{self.reject_above:g}"
+        return f"{self.label}: publish below {self.publish_below:g}, reject at {reject}"
 
     def clean(self) -> None:
-        errors = {}
-        for model in ("spam", "toxicity"):
-            publish = getattr(self, f"{model}_publish_below")
-            reject = getattr(self, f"{model}_reject_above")
-            if publish is not None and reject is not None and publish > reject:
-                errors[f"{model}_reject_above"] = "Must be at least the publish threshold."
+        errors: dict[str, str] = {}
+        if self.label not in settings.MODERATION_LABELS:
+            errors["label"] = (
+                f"{self.label!r} is not a label the models score; "
+                f"use one of {', '.join(settings.MODERATION_LABELS)}."
+            )
+        if (
+            self.reject_above is not None
+            and self.publish_below is not None
+            and self.publish_below > self.reject_above
+        ):
+            errors["reject_above"] = "Must be at least the publish threshold."
         if errors:
             raise ValidationError(errors)
 

@@ -172,8 +172,8 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
             details={
                 "scores": result.scores,
                 "thresholds": {
-                    name: {"publish": t.publish, "reject": t.reject}
-                    for name, t in thresholds.items()
+                    label: {"publish": t.publish, "reject": t.reject}
+                    for label, t in thresholds.items()
                 },
                 "model_versions": result.versions,
             },

@@ -211,6 +211,17 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Moderation ----------------------------------------------------------------------------
 ML_ARTIFACTS_DIR = env_str("ML_ARTIFACTS_DIR", str(BASE_DIR / "ml" / "artifacts"))
+# Every label the models score, or will once retrained (issue 8): a site may set thresholds for
+# these. A test checks that the shipped models score no label missing here.
+MODERATION_LABELS = (
+    "spam",
+    "toxicity",
+    "severe_toxicity",
+    "insult",
+    "threat",
+    "identity_attack",
+    "profanity",
+)
 # Pending comments older than this are queued again, in case the broker was down at submit time.
 MODERATION_STALE_PENDING_SECONDS = env_int("MODERATION_STALE_PENDING_SECONDS", 120, minimum=1)
 

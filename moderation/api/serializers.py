@@ -77,7 +77,7 @@ class ModerationEventOutput(serializers.ModelSerializer):
 
     class Meta:
         model = ModerationEvent
-        fields = ["from_status", "to_status", "actor", "moderator", "reason", "created_at"]
+        fields = ["from_status", "to_status", "actor", "moderator", "label", "reason", "created_at"]
 
 
 class ModeratorCommentOutput(serializers.ModelSerializer):

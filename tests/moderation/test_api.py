@@ -355,6 +355,7 @@ def test_moderators_send_a_decided_comment_back_to_the_queue(moderator_client, m
     [event] = response.json()["events"]
     assert (event["from_status"], event["to_status"]) == (start, "held")
     assert event["reason"] == "Needs a second look."
+    assert event["label"] == ""
     assert event["moderator"] == moderator.username
 
 

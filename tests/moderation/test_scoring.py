@@ -44,11 +44,26 @@ def test_it_gathers_every_label_version_and_explanation(fake_models):
     ]
 
 
-def test_it_passes_each_models_default_thresholds(fake_models):
+def test_a_per_model_threshold_pair_applies_to_the_models_main_label(fake_models):
+    # Today's artifacts: one {"publish", "reject"} pair per model.
     result = scoring.scores_for_text("hello")
     assert result.default_thresholds == {
         "spam": {"publish": 0.2, "reject": 0.9},
         "toxicity": {"publish": 0.3, "reject": 0.95},
+    }
+
+
+def test_per_label_thresholds_pass_through_with_none_for_never_reject(fake_models):
+    # The retrained artifacts (issue 8): {label: {"publish", "reject" | None}}.
+    fake_models["toxicity"].thresholds = {
+        "toxicity": {"publish": 0.3, "reject": 0.95},
+        "insult": {"publish": 0.6, "reject": None},
+    }
+    result = scoring.scores_for_text("hello")
+    assert result.default_thresholds == {
+        "spam": {"publish": 0.2, "reject": 0.9},
+        "toxicity": {"publish": 0.3, "reject": 0.95},
+        "insult": {"publish": 0.6, "reject": None},
     }
 
 
@@ -62,5 +77,9 @@ def test_the_shipped_models_load_once_and_score_a_comment(settings):
         assert {"spam", "toxicity"} <= set(result.scores)
         assert all(0.0 <= score <= 1.0 for score in result.scores.values())
         assert set(result.versions) == {"spam", "toxicity"}
+        # A site may set thresholds for every label the models score (and the labels of the
+        # default thresholds are among them).
+        assert set(result.scores) <= set(settings.MODERATION_LABELS)
+        assert set(result.default_thresholds) <= set(result.scores)
     finally:
         scoring.loaded_models.cache_clear()

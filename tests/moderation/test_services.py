@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from moderation import services, tasks
 from moderation.errors import ConflictError, NotFoundError
-from moderation.models import Actor, Comment, ModerationEvent
+from moderation.models import Actor, Comment, ModerationEvent, SiteThreshold
 from tests.moderation.factories import ArticleFactory, CommentFactory
 
 Status = Comment.Status
@@ -122,10 +122,28 @@ def test_a_moderators_decision_before_scoring_is_never_overwritten(fake_scores, 
     assert comment.spam_score is None
 
 
-def test_the_site_policy_overrides_the_model_thresholds(fake_scores):
-    fake_scores(spam=0.5, toxicity=0.0)
-    comment = CommentFactory(article__site__spam_reject_above=0.4)
-    assert services.comment_score(comment_id=comment.pk).status == Status.REJECTED
+def test_the_site_policy_overrides_the_model_thresholds_label_by_label(fake_scores):
+    fake_scores(spam=0.5, toxicity=0.5)
+    comment = CommentFactory()
+    site = comment.article.site
+    SiteThreshold.objects.create(site=site, label="spam", publish_below=0.2, reject_above=0.4)
+    decision = services.comment_score(comment_id=comment.pk)
+    assert decision.status == Status.REJECTED
+    assert decision.reason == "Rejected: spam 0.50 ≥ reject threshold 0.40."
+    thresholds = comment.events.get().details["thresholds"]
+    assert thresholds["spam"] == {"publish": 0.2, "reject": 0.4}
+    assert thresholds["toxicity"] == {"publish": 0.3, "reject": 0.9}  # the model's own
+
+
+def test_a_site_can_make_a_label_never_reject_automatically(fake_scores):
+    fake_scores(spam=0.0, toxicity=0.99)
+    comment = CommentFactory()
+    SiteThreshold.objects.create(
+        site=comment.article.site, label="toxicity", publish_below=0.3, reject_above=None
+    )
+    decision = services.comment_score(comment_id=comment.pk)
+    assert decision.status == Status.HELD
+    assert "never rejected automatically" in decision.reason
 
 
 def test_scoring_a_comment_deleted_before_its_task_ran_is_a_no_op(fake_scores):
