@@ -12,6 +12,7 @@ from django.utils import timezone
 from moderation import policy, scoring
 from moderation.errors import ConflictError, NotFoundError
 from moderation.models import Actor, Article, Comment, ModerationEvent
+from moderation.notify import services as notify_services
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +56,13 @@ def comment_submit(
     author_url: str = "",
     ip_address: str | None = None,
     user_agent: str = "",
+    notify: bool = False,
 ) -> tuple[Comment, str]:
     """Store a reader's comment as pending and queue it for scoring once the row is committed.
 
-    Returns the comment and the private token that lets its author read its status.
+    With notify, its author is emailed (after confirming their address) when it is
+    published and when a reply to it is. Returns the comment and the private token that lets
+    its author read its status.
     """
     article = Article.objects.select_related("site").filter(pk=article_id).first()
     if article is None:
@@ -93,7 +97,10 @@ def comment_submit(
     token = comment.issue_status_token()
     with transaction.atomic():
         comment.save()
+        if notify:
+            notify_services.comment_subscription_create(comment=comment)
         transaction.on_commit(lambda: _enqueue_scoring(comment.pk))
+        notify_services.comment_created_enqueue(comment_id=comment.pk)
     return comment, token
 
 
@@ -143,6 +150,12 @@ def _comment_transition(
             reason=reason,
             label=label,
             details=details or {},
+        )
+        notify_services.comment_status_changed_enqueue(
+            comment_id=comment.pk,
+            from_status=from_status,
+            to_status=to_status,
+            moderation_event_id=event.pk,
         )
     for name, value in changes.items():
         setattr(comment, name, value)

@@ -413,6 +413,8 @@ def main() -> int:
         queue = os.environ.get("CELERY_QUEUE") or DEFAULT_QUEUE
         env = {**os.environ, "REDIS_URL": redis_server.url, "CELERY_QUEUE": queue}
         env["PYTHONUNBUFFERED"] = "1"
+        # Links in the worker's emails (confirm, unsubscribe, admin) point at this web server.
+        env.setdefault("PUBLIC_BASE_URL", f"http://{LOOPBACK}:{port}")
         print(f"Redis: {redis_server.url} ({'embedded' if redis_server.embedded else 'REDIS_URL'})")
 
         # The demo publisher page lives on an origin of its own, which the demo site allows.

@@ -5,7 +5,15 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-from project.env import env_bool, env_database, env_int, env_list, env_redis_url, env_str
+from project.env import (
+    env_bool,
+    env_database,
+    env_email_url,
+    env_int,
+    env_list,
+    env_redis_url,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -204,6 +212,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "moderation.tasks.requeue_stale_pending_comments",
         "schedule": env_int("MODERATION_REQUEUE_EVERY_SECONDS", 60, minimum=1),
     },
+    "send-held-comment-emails": {
+        "task": "moderation.notify.tasks.held_notices_send_due_task",
+        "schedule": 60,
+    },
 }
 
 # --- Moderation ----------------------------------------------------------------------------
@@ -221,3 +233,39 @@ MODERATION_LABELS = (
 )
 # Pending comments older than this are queued again, in case the broker was down at submit time.
 MODERATION_STALE_PENDING_SECONDS = env_int("MODERATION_STALE_PENDING_SECONDS", 120, minimum=1)
+
+# --- Email -----------------------------------------------------------------------------------
+# Printed to the worker's output in development; SMTP from EMAIL_URL or the EMAIL_* variables.
+# EMAIL_URL (e.g. smtp://user:password@smtp.example.com:587/?tls=1) wins over the EMAIL_* parts.
+_EMAIL_URL = env_email_url("EMAIL_URL") or {}
+EMAIL_BACKEND = _EMAIL_URL.get("EMAIL_BACKEND") or env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = _EMAIL_URL.get("EMAIL_HOST") or env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = _EMAIL_URL.get("EMAIL_PORT") or env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = _EMAIL_URL.get("EMAIL_HOST_USER", env_str("EMAIL_HOST_USER", ""))
+EMAIL_HOST_PASSWORD = _EMAIL_URL.get("EMAIL_HOST_PASSWORD", env_str("EMAIL_HOST_PASSWORD", ""))
+EMAIL_USE_TLS = _EMAIL_URL.get("EMAIL_USE_TLS", env_bool("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = _EMAIL_URL.get("EMAIL_USE_SSL", env_bool("EMAIL_USE_SSL", False))
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS (STARTTLS) or EMAIL_USE_SSL, not both.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Comments <comments@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Notifications (moderation/notify/) ------------------------------------------------------
+# Where links in emails (confirm, unsubscribe, the admin) point: this service's public address.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A confirmation link works this long; an address gets at most one per NOTIFY_CONFIRM_EVERY_HOURS.
+NOTIFY_CONFIRM_MAX_AGE_DAYS = env_int("NOTIFY_CONFIRM_MAX_AGE_DAYS", 7, minimum=1)
+NOTIFY_CONFIRM_EVERY_HOURS = env_int("NOTIFY_CONFIRM_EVERY_HOURS", 24, minimum=0)
+# Development and tests only: let webhooks reach 127.0.0.1/::1 (then over plain http too).
+WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", False)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# Attempts per event, with exponential backoff: 30 s, 1 min, 2 min, ... up to an hour apart.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+WEBHOOK_BACKOFF_SECONDS = env_int("WEBHOOK_BACKOFF_SECONDS", 30, minimum=1)
+WEBHOOK_BACKOFF_MAX_SECONDS = env_int("WEBHOOK_BACKOFF_MAX_SECONDS", 3600, minimum=1)

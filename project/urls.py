@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/v1/", include("moderation.api.urls")),
     # The widget's script, its API and its no-JavaScript page.
     path("", include("moderation.embed.urls")),
+    path("notify/", include("moderation.notify.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

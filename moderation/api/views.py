@@ -67,6 +67,7 @@ class CommentSubmitView(APIView):
             author_url=fields.get("author_url", ""),
             ip_address=_client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
+            notify=fields["notify"],
         )
         status_url = request.build_absolute_uri(status_path(comment.pk))
         submitted = {

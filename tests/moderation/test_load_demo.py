@@ -11,6 +11,9 @@ def test_the_demo_is_created_once_however_often_it_is_loaded(capsys, settings):
     call_command("load_demo")
     call_command("load_demo")
     assert Site.objects.count() == 1
+    assert Site.objects.get().notification_settings.moderator_addresses() == [
+        "moderators@demo.localhost"
+    ]
     article = Article.objects.get()
     assert "El Salvador" in article.title and article.comments_open
     assert get_user_model().objects.get(username="admin").is_superuser

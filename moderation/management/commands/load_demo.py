@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 
 from moderation.embed.services import site_origin_add
 from moderation.errors import ApplicationError
-from moderation.models import Article, Site
+from moderation.models import Article, Site, SiteNotificationSettings
 
 DEMO_ARTICLE = {
     "external_id": "el-salvador-prison-offer",
@@ -47,6 +47,10 @@ class Command(BaseCommand):
                 raise CommandError(f"--origin {origin!r}: {error.message}") from None
         article, _ = Article.objects.get_or_create(
             site=site, external_id=DEMO_ARTICLE["external_id"], defaults=DEMO_ARTICLE
+        )
+        # Held comments are emailed to the demo moderators (printed in the worker's log).
+        SiteNotificationSettings.objects.get_or_create(
+            site=site, defaults={"moderator_emails": "moderators@demo.localhost"}
         )
         user_model = get_user_model()
         admin = user_model.objects.filter(username="admin").first()
