@@ -5,3 +5,7 @@ class ModerationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "moderation"
     verbose_name = "Comment moderation"
+
+    def ready(self) -> None:
+        # Admin pages of the sub-packages; Django's autodiscovery only imports moderation.admin.
+        from moderation.keys import admin as _keys_admin  # noqa: F401

@@ -23,3 +23,10 @@ class NotFoundError(ApplicationError):
 class ConflictError(ApplicationError):
     status_code = 409
     code = "conflict"
+
+
+class AuthenticationError(ApplicationError):
+    """A missing, unknown or revoked credential."""
+
+    status_code = 401
+    code = "not_authenticated"
