@@ -46,8 +46,13 @@ def resolve_thresholds(
     return resolved
 
 
-def decide(scores: Mapping[str, float], thresholds: Mapping[str, Thresholds]) -> Decision:
-    """Reject if any model is sure, hold if any is unsure, publish only if all are clear."""
+def decide(
+    scores: Mapping[str, float], thresholds: Mapping[str, Thresholds], *, trusted: bool = False
+) -> Decision:
+    """Reject if any model is sure, hold if any is unsure, publish only if all are clear.
+
+    A trusted author's comment that would be held is published; a rejection stands.
+    """
     rejecting, holding, clear = [], [], []
     for model, bounds in thresholds.items():
         score = scores[model]
@@ -62,6 +67,10 @@ def decide(scores: Mapping[str, float], thresholds: Mapping[str, Thresholds]) ->
             clear.append(f"{model} score {score:.3f} < publish threshold {bounds.publish:.3f}")
     if rejecting:
         return Decision(Comment.Status.REJECTED, "Rejected: " + "; ".join(rejecting) + ".")
+    if holding and trusted:
+        return Decision(
+            Comment.Status.APPROVED, "Published (trusted author): " + "; ".join(holding) + "."
+        )
     if holding:
         return Decision(Comment.Status.HELD, "Held for review: " + "; ".join(holding) + ".")
     return Decision(Comment.Status.APPROVED, "Published: " + "; ".join(clear) + ".")

@@ -169,3 +169,6 @@ CELERY_BEAT_SCHEDULE = {
 ML_ARTIFACTS_DIR = env_str("ML_ARTIFACTS_DIR", str(BASE_DIR / "ml" / "artifacts"))
 # Pending comments older than this are queued again, in case the broker was down at submit time.
 MODERATION_STALE_PENDING_SECONDS = env_int("MODERATION_STALE_PENDING_SECONDS", 120, minimum=1)
+# Key for the keyed hashes of commenters' IP addresses that IP and network bans match. Empty:
+# derived from SECRET_KEY, so rotating SECRET_KEY then voids IP bans; set this to keep them.
+MODERATION_IP_HASH_KEY = env_str("MODERATION_IP_HASH_KEY", "")

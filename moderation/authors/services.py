@@ -1,0 +1,213 @@
+"""Writes about authors: trust and bans, each logged as an AuthorAction.
+
+A moderator scoped to some sites trusts and bans on those sites only, and rejecting a banned
+author's existing comments touches only comments the moderator may decide.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from moderation.authors import hashing
+from moderation.authors.selectors import comments_covered_by_ban
+from moderation.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from moderation.models import Actor, AuthorAction, AuthorBan, AuthorTrust, Comment, Site
+
+logger = logging.getLogger(__name__)
+
+Kind = AuthorBan.Kind
+# What a ban's "reject existing comments" option reaches: everything not already rejected.
+REJECTABLE = [Comment.Status.PENDING, Comment.Status.HELD, Comment.Status.APPROVED]
+
+
+@dataclass(frozen=True)
+class BanTarget:
+    key: str  # what is stored and matched: lower-case email or domain, or a keyed hash
+    display: str  # what the admin may show
+
+
+def ban_target(*, kind: str, value: str) -> BanTarget:
+    """Validate and normalise what a ban names; raises ApplicationError naming `value`."""
+    value = (value or "").strip()
+    try:
+        if kind == Kind.EMAIL:
+            validate_email(value)
+            return BanTarget(key=value.lower(), display=value.lower())
+        if kind == Kind.DOMAIN:
+            domain = value.lower().removeprefix("@")
+            validate_email(f"someone@{domain}")
+            return BanTarget(key=domain, display=domain)
+        if kind == Kind.IP:
+            address = hashing.parse_address(value)
+            return BanTarget(key=hashing.address_hash(address), display=f"IPv{address.version}")
+        if kind == Kind.NETWORK:
+            network = hashing.parse_network(value)
+            return BanTarget(
+                key=hashing.network_hash(network),
+                display=f"IPv{network.version} /{network.prefixlen}",
+            )
+    except (ValueError, ValidationError) as error:
+        message = "; ".join(getattr(error, "messages", [])) or str(error)
+        raise ApplicationError(
+            f"Not a valid {Kind(kind).label.lower()}: {message}", fields={"value": [message]}
+        ) from error
+    raise ApplicationError(f"Unknown ban kind {kind!r}.", fields={"kind": ["Unknown kind."]})
+
+
+def _check_site(*, moderator: AbstractBaseUser, site: Site | None) -> None:
+    """A scoped moderator must name one of their sites; nobody may name a site they can't see."""
+    from moderation.selectors import scoped_site_ids, sites_visible_to
+
+    if not moderator.has_perm("moderation.moderate_comment"):
+        raise PermissionDeniedError("You need the moderate_comment permission to manage authors.")
+    if site is None:
+        if scoped_site_ids(user=moderator) is not None:
+            raise PermissionDeniedError(
+                "You moderate only some sites: choose one of them.",
+                fields={"site": ["Choose one of your sites."]},
+            )
+        return
+    if not sites_visible_to(user=moderator).filter(pk=site.pk).exists():
+        raise PermissionDeniedError(
+            "You do not moderate that site.", fields={"site": ["Not one of your sites."]}
+        )
+
+
+def author_trust(
+    *, email: str, moderator: AbstractBaseUser, site: Site | None = None, note: str = ""
+) -> AuthorTrust:
+    """Trust an author by email, on one site or (unscoped moderators only) on every site."""
+    _check_site(moderator=moderator, site=site)
+    target = ban_target(kind=Kind.EMAIL, value=email)  # same validation and normal form
+    with transaction.atomic():
+        if AuthorTrust.objects.filter(
+            email__iexact=target.key, site=site, revoked_at__isnull=True
+        ).exists():
+            raise ConflictError(
+                f"{target.key} is already trusted there.", fields={"email": ["Already trusted."]}
+            )
+        trust = AuthorTrust.objects.create(
+            email=target.key, site=site, note=note, created_by=moderator
+        )
+        AuthorAction.objects.create(
+            action=AuthorAction.Action.TRUST, trust=trust, moderator=moderator, note=note
+        )
+    return trust
+
+
+def author_untrust(*, trust_id: int, moderator: AbstractBaseUser, note: str = "") -> AuthorTrust:
+    trust = AuthorTrust.objects.select_related("site").filter(pk=trust_id).first()
+    if trust is None:
+        raise NotFoundError(f"There is no trusted author {trust_id}.")
+    _check_site(moderator=moderator, site=trust.site)
+    with transaction.atomic():
+        updated = AuthorTrust.objects.filter(pk=trust.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by=moderator
+        )
+        if not updated:
+            raise ConflictError(f"Trust in {trust.email} was already withdrawn.")
+        AuthorAction.objects.create(
+            action=AuthorAction.Action.UNTRUST, trust=trust, moderator=moderator, note=note
+        )
+    trust.refresh_from_db()
+    return trust
+
+
+def author_ban(
+    *,
+    kind: str,
+    value: str,
+    moderator: AbstractBaseUser,
+    site: Site | None = None,
+    note: str = "",
+    reject_existing: bool = False,
+) -> tuple[AuthorBan, int]:
+    """Ban an email, domain, address or network; optionally reject their comments already in.
+
+    New comments it covers are rejected when scored. Returns the ban and how many existing
+    comments were rejected (each through the transition helper, with its own event).
+    """
+    _check_site(moderator=moderator, site=site)
+    target = ban_target(kind=kind, value=value)
+    with transaction.atomic():
+        if AuthorBan.objects.filter(
+            kind=kind, key=target.key, site=site, lifted_at__isnull=True
+        ).exists():
+            raise ConflictError(
+                "That is already banned there.", fields={"value": ["Already banned."]}
+            )
+        ban = AuthorBan.objects.create(
+            kind=kind,
+            key=target.key,
+            display=target.display,
+            site=site,
+            note=note,
+            created_by=moderator,
+        )
+        rejected = _reject_covered_comments(ban=ban, moderator=moderator) if reject_existing else 0
+        AuthorAction.objects.create(
+            action=AuthorAction.Action.BAN,
+            ban=ban,
+            moderator=moderator,
+            note=note,
+            details={"rejected_existing": reject_existing, "comments_rejected": rejected},
+        )
+    return ban, rejected
+
+
+def ban_reason(ban: AuthorBan) -> str:
+    """The decision reason naming the ban, e.g. 'Rejected: the author is banned (email ...)'."""
+    where = f" on {ban.site.domain}" if ban.site_id else ""
+    what = f"{ban.get_kind_display().lower()} {ban.display}{where}"
+    return f"Rejected: the author is banned ({what}, ban #{ban.pk})."
+
+
+def _reject_covered_comments(*, ban: AuthorBan, moderator: AbstractBaseUser) -> int:
+    from moderation.selectors import comments_visible_to
+    from moderation.services import _comment_transition
+
+    comments = comments_covered_by_ban(ban=ban).filter(
+        status__in=REJECTABLE, pk__in=comments_visible_to(user=moderator).values("pk")
+    )
+    rejected = 0
+    for comment in comments.select_related("article__site").order_by("id").iterator():
+        try:
+            _comment_transition(
+                comment=comment,
+                to_status=Comment.Status.REJECTED,
+                actor=Actor.MODERATOR,
+                moderator=moderator,
+                reason=ban_reason(ban),
+                label="ban",
+                details={"ban_id": ban.pk},
+            )
+        except ConflictError:
+            continue  # decided by someone else meanwhile; theirs stands
+        rejected += 1
+    return rejected
+
+
+def author_ban_lift(*, ban_id: int, moderator: AbstractBaseUser, note: str = "") -> AuthorBan:
+    """Lift a ban: new comments are scored as usual again. Rejected comments stay rejected."""
+    ban = AuthorBan.objects.select_related("site").filter(pk=ban_id).first()
+    if ban is None:
+        raise NotFoundError(f"There is no ban {ban_id}.")
+    _check_site(moderator=moderator, site=ban.site)
+    with transaction.atomic():
+        updated = AuthorBan.objects.filter(pk=ban.pk, lifted_at__isnull=True).update(
+            lifted_at=timezone.now(), lifted_by=moderator
+        )
+        if not updated:
+            raise ConflictError(f"Ban #{ban.pk} was already lifted.")
+        AuthorAction.objects.create(
+            action=AuthorAction.Action.LIFT_BAN, ban=ban, moderator=moderator, note=note
+        )
+    ban.refresh_from_db()
+    return ban
