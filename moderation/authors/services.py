@@ -46,12 +46,14 @@ def ban_target(*, kind: str, value: str) -> BanTarget:
             return BanTarget(key=domain, display=domain)
         if kind == Kind.IP:
             address = hashing.parse_address(value)
-            return BanTarget(key=hashing.address_hash(address), display=f"IPv{address.version}")
+            return BanTarget(
+                key=hashing.address_hash(address), display=f"IPv{address.version} address (hashed)"
+            )
         if kind == Kind.NETWORK:
             network = hashing.parse_network(value)
             return BanTarget(
                 key=hashing.network_hash(network),
-                display=f"IPv{network.version} /{network.prefixlen}",
+                display=f"IPv{network.version} /{network.prefixlen} network (hashed)",
             )
     except (ValueError, ValidationError) as error:
         message = "; ".join(getattr(error, "messages", [])) or str(error)
@@ -80,22 +82,27 @@ def _check_site(*, moderator: AbstractBaseUser, site: Site | None) -> None:
         )
 
 
+def author_trust_check(*, email: str, moderator: AbstractBaseUser, site: Site | None) -> str:
+    """What author_trust would refuse, refused first (the admin form asks); the email normalised."""
+    _check_site(moderator=moderator, site=site)
+    try:
+        email = ban_target(kind=Kind.EMAIL, value=email).key  # same validation and normal form
+    except ApplicationError as error:
+        raise ApplicationError(error.message, fields={"email": error.fields["value"]}) from error
+    if AuthorTrust.objects.filter(email__iexact=email, site=site, revoked_at__isnull=True).exists():
+        raise ConflictError(
+            f"{email} is already trusted there.", fields={"email": ["Already trusted."]}
+        )
+    return email
+
+
 def author_trust(
     *, email: str, moderator: AbstractBaseUser, site: Site | None = None, note: str = ""
 ) -> AuthorTrust:
     """Trust an author by email, on one site or (unscoped moderators only) on every site."""
-    _check_site(moderator=moderator, site=site)
-    target = ban_target(kind=Kind.EMAIL, value=email)  # same validation and normal form
     with transaction.atomic():
-        if AuthorTrust.objects.filter(
-            email__iexact=target.key, site=site, revoked_at__isnull=True
-        ).exists():
-            raise ConflictError(
-                f"{target.key} is already trusted there.", fields={"email": ["Already trusted."]}
-            )
-        trust = AuthorTrust.objects.create(
-            email=target.key, site=site, note=note, created_by=moderator
-        )
+        email = author_trust_check(email=email, moderator=moderator, site=site)
+        trust = AuthorTrust.objects.create(email=email, site=site, note=note, created_by=moderator)
         AuthorAction.objects.create(
             action=AuthorAction.Action.TRUST, trust=trust, moderator=moderator, note=note
         )
@@ -120,6 +127,19 @@ def author_untrust(*, trust_id: int, moderator: AbstractBaseUser, note: str = ""
     return trust
 
 
+def author_ban_check(
+    *, kind: str, value: str, moderator: AbstractBaseUser, site: Site | None
+) -> BanTarget:
+    """What author_ban would refuse, refused first (the admin form asks); the target normalised."""
+    _check_site(moderator=moderator, site=site)
+    target = ban_target(kind=kind, value=value)
+    if AuthorBan.objects.filter(
+        kind=kind, key=target.key, site=site, lifted_at__isnull=True
+    ).exists():
+        raise ConflictError("That is already banned there.", fields={"value": ["Already banned."]})
+    return target
+
+
 def author_ban(
     *,
     kind: str,
@@ -134,15 +154,8 @@ def author_ban(
     New comments it covers are rejected when scored. Returns the ban and how many existing
     comments were rejected (each through the transition helper, with its own event).
     """
-    _check_site(moderator=moderator, site=site)
-    target = ban_target(kind=kind, value=value)
     with transaction.atomic():
-        if AuthorBan.objects.filter(
-            kind=kind, key=target.key, site=site, lifted_at__isnull=True
-        ).exists():
-            raise ConflictError(
-                "That is already banned there.", fields={"value": ["Already banned."]}
-            )
+        target = author_ban_check(kind=kind, value=value, moderator=moderator, site=site)
         ban = AuthorBan.objects.create(
             kind=kind,
             key=target.key,
@@ -163,10 +176,9 @@ def author_ban(
 
 
 def ban_reason(ban: AuthorBan) -> str:
-    """The decision reason naming the ban, e.g. 'Rejected: the author is banned (email ...)'."""
+    """E.g. 'Rejected: the author is banned (network ban #3: IPv4 /24 network (hashed)).'"""
     where = f" on {ban.site.domain}" if ban.site_id else ""
-    what = f"{ban.get_kind_display().lower()} {ban.display}{where}"
-    return f"Rejected: the author is banned ({what}, ban #{ban.pk})."
+    return f"Rejected: the author is banned ({ban.kind} ban #{ban.pk}: {ban.display}{where})."
 
 
 def _reject_covered_comments(*, ban: AuthorBan, moderator: AbstractBaseUser) -> int:
