@@ -6,7 +6,6 @@ author's existing comments touches only comments the moderator may decide.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -18,9 +17,15 @@ from django.utils import timezone
 from moderation.authors import hashing
 from moderation.authors.selectors import comments_covered_by_ban
 from moderation.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
-from moderation.models import Actor, AuthorAction, AuthorBan, AuthorTrust, Comment, Site
-
-logger = logging.getLogger(__name__)
+from moderation.models import (
+    MODERATE_COMMENT,
+    Actor,
+    AuthorAction,
+    AuthorBan,
+    AuthorTrust,
+    Comment,
+    Site,
+)
 
 Kind = AuthorBan.Kind
 # What a ban's "reject existing comments" option reaches: everything not already rejected.
@@ -67,7 +72,7 @@ def _check_site(*, moderator: AbstractBaseUser, site: Site | None) -> None:
     """A scoped moderator must name one of their sites; nobody may name a site they can't see."""
     from moderation.selectors import scoped_site_ids, sites_visible_to
 
-    if not moderator.has_perm("moderation.moderate_comment"):
+    if not moderator.has_perm(MODERATE_COMMENT):
         raise PermissionDeniedError("You need the moderate_comment permission to manage authors.")
     if site is None:
         if scoped_site_ids(user=moderator) is not None:
