@@ -132,16 +132,20 @@ def author_untrust(*, trust_id: int, moderator: AbstractBaseUser, note: str = ""
     return trust
 
 
+def _refuse_duplicate_ban(*, kind: str, target: BanTarget, site: Site | None) -> None:
+    if AuthorBan.objects.filter(
+        kind=kind, key=target.key, site=site, lifted_at__isnull=True
+    ).exists():
+        raise ConflictError("That is already banned there.", fields={"value": ["Already banned."]})
+
+
 def author_ban_check(
     *, kind: str, value: str, moderator: AbstractBaseUser, site: Site | None
 ) -> BanTarget:
     """What author_ban would refuse, refused first (the admin form asks); the target normalised."""
     _check_site(moderator=moderator, site=site)
     target = ban_target(kind=kind, value=value)
-    if AuthorBan.objects.filter(
-        kind=kind, key=target.key, site=site, lifted_at__isnull=True
-    ).exists():
-        raise ConflictError("That is already banned there.", fields={"value": ["Already banned."]})
+    _refuse_duplicate_ban(kind=kind, target=target, site=site)
     return target
 
 
@@ -161,22 +165,95 @@ def author_ban(
     """
     with transaction.atomic():
         target = author_ban_check(kind=kind, value=value, moderator=moderator, site=site)
-        ban = AuthorBan.objects.create(
+        return _author_ban_create(
             kind=kind,
-            key=target.key,
-            display=target.display,
+            target=target,
+            moderator=moderator,
             site=site,
             note=note,
-            created_by=moderator,
+            reject_existing=reject_existing,
         )
-        rejected = _reject_covered_comments(ban=ban, moderator=moderator) if reject_existing else 0
-        AuthorAction.objects.create(
-            action=AuthorAction.Action.BAN,
-            ban=ban,
+
+
+def author_ban_from_comment(
+    *,
+    comment_id: int,
+    kind: str,
+    moderator: AbstractBaseUser,
+    site: Site | None = None,
+    note: str = "",
+    reject_existing: bool = False,
+) -> tuple[AuthorBan, int]:
+    """Ban what a comment came from (its email, domain, address or network) without retyping it.
+
+    IP and network bans take the comment's stored hashes, so this works when only hashes are
+    kept. The comment must be one the moderator may see (404 otherwise).
+    """
+    from moderation.authors.selectors import email_domain
+    from moderation.selectors import comments_visible_to
+
+    comment = comments_visible_to(user=moderator).filter(pk=comment_id).first()
+    if comment is None:
+        raise NotFoundError(
+            f"There is no comment {comment_id}.",
+            fields={"comment_id": [f"No comment with id {comment_id}."]},
+        )
+    if kind in (Kind.IP, Kind.NETWORK):
+        key = comment.ip_hash if kind == Kind.IP else comment.ip_network_hash
+        if not key:
+            raise ApplicationError(
+                f"Comment {comment_id} has no IP address to ban.",
+                fields={"kind": ["The comment has no IP address."]},
+            )
+        noun = "address" if kind == Kind.IP else "network"
+        target = BanTarget(key=key, display=f"{noun} of comment #{comment.pk} (hashed)")
+    else:
+        value = comment.author_email if kind == Kind.EMAIL else email_domain(comment.author_email)
+        target = ban_target(kind=kind, value=value)
+    with transaction.atomic():
+        _check_site(moderator=moderator, site=site)
+        _refuse_duplicate_ban(kind=kind, target=target, site=site)
+        return _author_ban_create(
+            kind=kind,
+            target=target,
             moderator=moderator,
+            site=site,
             note=note,
-            details={"rejected_existing": reject_existing, "comments_rejected": rejected},
+            reject_existing=reject_existing,
+            details={"from_comment": comment.pk},
         )
+
+
+def _author_ban_create(
+    *,
+    kind: str,
+    target: BanTarget,
+    moderator: AbstractBaseUser,
+    site: Site | None,
+    note: str,
+    reject_existing: bool,
+    details: dict | None = None,
+) -> tuple[AuthorBan, int]:
+    ban = AuthorBan.objects.create(
+        kind=kind,
+        key=target.key,
+        display=target.display,
+        site=site,
+        note=note,
+        created_by=moderator,
+    )
+    rejected = _reject_covered_comments(ban=ban, moderator=moderator) if reject_existing else 0
+    AuthorAction.objects.create(
+        action=AuthorAction.Action.BAN,
+        ban=ban,
+        moderator=moderator,
+        note=note,
+        details={
+            **(details or {}),
+            "rejected_existing": reject_existing,
+            "comments_rejected": rejected,
+        },
+    )
     return ban, rejected
 
 

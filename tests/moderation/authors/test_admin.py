@@ -178,3 +178,10 @@ def test_a_scoped_moderator_does_not_see_another_sites_bans(client, mod):
     assert b"theirs@example.org" not in listing.content
     log = client.get("/admin/moderation/authoraction/")
     assert b"theirs@example.org" not in log.content
+
+
+def test_the_ban_form_can_be_prefilled_from_a_link(browser):
+    """The queue links to /authorban/add/?kind=email&value=… to ban a comment's author."""
+    page = browser.get(f"{BANS}add/", {"kind": "email", "value": "troll@example.org"})
+    assert page.status_code == 200
+    assert b'value="troll@example.org"' in page.content

@@ -6,11 +6,17 @@ from moderation import services
 from moderation.authors.hashing import comment_ip_hashes
 from moderation.authors.services import (
     author_ban,
+    author_ban_from_comment,
     author_ban_lift,
     author_trust,
     author_untrust,
 )
-from moderation.errors import ApplicationError, ConflictError, PermissionDeniedError
+from moderation.errors import (
+    ApplicationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from moderation.models import Actor, AuthorAction, AuthorBan, Comment
 from tests.moderation.factories import ArticleFactory, CommentFactory, SiteFactory, group_member
 
@@ -309,3 +315,47 @@ def test_managing_authors_needs_the_moderate_permission(staff):
         author_ban(kind=Kind.EMAIL, value="x@example.org", moderator=staff)
     with pytest.raises(PermissionDeniedError):
         author_trust(email="x@example.org", moderator=staff)
+
+
+# --- banning from a comment ------------------------------------------------------------------
+def test_a_comments_network_is_banned_from_its_hashes_alone(article, moderator, fake_scores):
+    fake_scores(spam=0.0, toxicity=0.0)
+    first = submit_and_score(article, ip="203.0.113.7")
+    Comment.objects.filter(pk=first.pk).update(ip_address=None)  # as once only hashes are kept
+    ban, _ = author_ban_from_comment(comment_id=first.pk, kind=Kind.NETWORK, moderator=moderator)
+    assert ban.display == f"network of comment #{first.pk} (hashed)"
+    assert submit_and_score(article, email="new@example.org", ip="203.0.113.200").status == (
+        Status.REJECTED
+    )
+    assert submit_and_score(article, email="new@example.org", ip="203.0.114.1").status == (
+        Status.APPROVED
+    )
+    assert AuthorAction.objects.get(ban=ban).details["from_comment"] == first.pk
+
+
+def test_banning_from_a_comment_by_email_can_reject_the_rest(moderator):
+    comment = CommentFactory(status=Status.HELD, author_email="Troll@Example.org")
+    other = CommentFactory(status=Status.APPROVED, author_email="troll@example.org")
+    ban, rejected = author_ban_from_comment(
+        comment_id=comment.pk, kind=Kind.EMAIL, moderator=moderator, reject_existing=True
+    )
+    assert (ban.key, rejected) == ("troll@example.org", 2)
+    other.refresh_from_db()
+    assert other.status == Status.REJECTED
+
+
+def test_banning_from_a_comment_outside_ones_sites_or_without_an_address_is_refused():
+    ours, theirs = ArticleFactory(), ArticleFactory()
+    scoped = group_member("Moderators", sites=[ours.site])
+    their_comment = CommentFactory(article=theirs)
+    with pytest.raises(NotFoundError):
+        author_ban_from_comment(
+            comment_id=their_comment.pk, kind=Kind.EMAIL, moderator=scoped, site=ours.site
+        )
+    no_address = CommentFactory(article=ours, ip_address=None)
+    with pytest.raises(ApplicationError) as error:
+        author_ban_from_comment(
+            comment_id=no_address.pk, kind=Kind.IP, moderator=scoped, site=ours.site
+        )
+    assert "kind" in error.value.fields
+    assert not AuthorBan.objects.exists()
