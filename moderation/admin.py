@@ -45,10 +45,6 @@ class SiteAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
 
     list_display = ["name", "domain", "created_at"]
     search_fields = ["name", "domain"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Site]:
-        return super().get_queryset(request) & selectors.sites_visible_to(user=request.user)
-
     fieldsets = [
         (None, {"fields": ["name", "domain"]}),
         (
@@ -62,6 +58,9 @@ class SiteAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
             },
         ),
     ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Site]:
+        return super().get_queryset(request) & selectors.sites_visible_to(user=request.user)
 
 
 @admin.register(Article)
