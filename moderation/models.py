@@ -344,7 +344,7 @@ class AuthorTrust(models.Model):
         verbose_name = "trusted author"
 
     def __str__(self) -> str:
-        where = self.site.domain if self.site_id else "every site"
+        where = self.site.domain if self.site is not None else "every site"
         return f"{self.email} on {where}"
 
     @property
@@ -394,7 +394,7 @@ class AuthorBan(models.Model):
         verbose_name = "author ban"
 
     def __str__(self) -> str:
-        where = self.site.domain if self.site_id else "every site"
+        where = self.site.domain if self.site is not None else "every site"
         return f"{self.get_kind_display()} {self.display} on {where}"
 
     @property

@@ -6,10 +6,11 @@ change writes an AuthorAction, so who did what and why stays on record.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
@@ -20,7 +21,12 @@ from moderation.models import AuthorAction, AuthorBan, AuthorTrust
 from moderation.selectors import scoped_site_ids, sites_visible_to
 
 
-def _add_errors(form: forms.Form, error: ApplicationError, default_field: str) -> None:
+def _moderator(request: HttpRequest) -> User:
+    # The admin only lets active staff in, so the user is never anonymous here.
+    return cast(User, request.user)
+
+
+def _add_errors(form: forms.BaseForm, error: ApplicationError, default_field: str) -> None:
     if not error.fields:
         form.add_error(None, error.message)
     for field, field_messages in error.fields.items():
@@ -77,7 +83,7 @@ class _AuthorStandingAdmin(admin.ModelAdmin):
 
     @admin.display(description="where")
     def where(self, obj: AuthorTrust | AuthorBan) -> str:
-        return obj.site.domain if obj.site_id else "every site"
+        return obj.site.domain if obj.site is not None else "every site"
 
 
 class AuthorTrustForm(forms.ModelForm):
@@ -88,12 +94,12 @@ class AuthorTrustForm(forms.ModelForm):
         fields = ["email", "site", "note"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         if self.errors:
             return data
         try:
             data["email"] = services.author_trust_check(
-                email=data["email"], moderator=self.request.user, site=data.get("site")
+                email=data["email"], moderator=_moderator(self.request), site=data.get("site")
             )
         except ApplicationError as error:
             _add_errors(self, error, "email")
@@ -117,14 +123,14 @@ class AuthorTrustAdmin(_AuthorStandingAdmin):
 
     def save_model(self, request: HttpRequest, obj: AuthorTrust, form, change: bool) -> None:
         trust = services.author_trust(
-            email=obj.email, site=obj.site, note=obj.note, moderator=request.user
+            email=obj.email, site=obj.site, note=obj.note, moderator=_moderator(request)
         )
         obj.pk = trust.pk
 
     @admin.action(description="Withdraw trust in the selected authors", permissions=["manage"])
     def untrust_selected(self, request: HttpRequest, queryset: QuerySet[AuthorTrust]) -> None:
         def untrust(pk: int) -> None:
-            services.author_untrust(trust_id=pk, moderator=request.user)
+            services.author_untrust(trust_id=pk, moderator=_moderator(request))
 
         self._withdraw(request, queryset, untrust, "Withdrew trust in")
 
@@ -151,14 +157,14 @@ class AuthorBanForm(forms.ModelForm):
         fields = ["kind", "value", "site", "note", "reject_existing"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         if self.errors:
             return data
         try:
             services.author_ban_check(
                 kind=data["kind"],
                 value=data["value"],
-                moderator=self.request.user,
+                moderator=_moderator(self.request),
                 site=data.get("site"),
             )
         except ApplicationError as error:
@@ -216,7 +222,7 @@ class AuthorBanAdmin(_AuthorStandingAdmin):
             site=form.cleaned_data.get("site"),
             note=form.cleaned_data.get("note", ""),
             reject_existing=form.cleaned_data.get("reject_existing", False),
-            moderator=request.user,
+            moderator=_moderator(request),
         )
         obj.pk = ban.pk
         obj.display = ban.display
@@ -226,7 +232,7 @@ class AuthorBanAdmin(_AuthorStandingAdmin):
     @admin.action(description="Lift the selected bans", permissions=["manage"])
     def lift_selected(self, request: HttpRequest, queryset: QuerySet[AuthorBan]) -> None:
         def lift(pk: int) -> None:
-            services.author_ban_lift(ban_id=pk, moderator=request.user)
+            services.author_ban_lift(ban_id=pk, moderator=_moderator(request))
 
         self._withdraw(request, queryset, lift, "Lifted")
 

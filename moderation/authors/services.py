@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -68,7 +68,7 @@ def ban_target(*, kind: str, value: str) -> BanTarget:
     raise ApplicationError(f"Unknown ban kind {kind!r}.", fields={"kind": ["Unknown kind."]})
 
 
-def _check_site(*, moderator: AbstractBaseUser, site: Site | None) -> None:
+def _check_site(*, moderator: User, site: Site | None) -> None:
     """A scoped moderator must name one of their sites; nobody may name a site they can't see."""
     from moderation.selectors import scoped_site_ids, sites_visible_to
 
@@ -87,7 +87,7 @@ def _check_site(*, moderator: AbstractBaseUser, site: Site | None) -> None:
         )
 
 
-def author_trust_check(*, email: str, moderator: AbstractBaseUser, site: Site | None) -> str:
+def author_trust_check(*, email: str, moderator: User, site: Site | None) -> str:
     """What author_trust would refuse, refused first (the admin form asks); the email normalised."""
     _check_site(moderator=moderator, site=site)
     try:
@@ -102,7 +102,7 @@ def author_trust_check(*, email: str, moderator: AbstractBaseUser, site: Site | 
 
 
 def author_trust(
-    *, email: str, moderator: AbstractBaseUser, site: Site | None = None, note: str = ""
+    *, email: str, moderator: User, site: Site | None = None, note: str = ""
 ) -> AuthorTrust:
     """Trust an author by email, on one site or (unscoped moderators only) on every site."""
     with transaction.atomic():
@@ -114,7 +114,7 @@ def author_trust(
     return trust
 
 
-def author_untrust(*, trust_id: int, moderator: AbstractBaseUser, note: str = "") -> AuthorTrust:
+def author_untrust(*, trust_id: int, moderator: User, note: str = "") -> AuthorTrust:
     trust = AuthorTrust.objects.select_related("site").filter(pk=trust_id).first()
     if trust is None:
         raise NotFoundError(f"There is no trusted author {trust_id}.")
@@ -139,9 +139,7 @@ def _refuse_duplicate_ban(*, kind: str, target: BanTarget, site: Site | None) ->
         raise ConflictError("That is already banned there.", fields={"value": ["Already banned."]})
 
 
-def author_ban_check(
-    *, kind: str, value: str, moderator: AbstractBaseUser, site: Site | None
-) -> BanTarget:
+def author_ban_check(*, kind: str, value: str, moderator: User, site: Site | None) -> BanTarget:
     """What author_ban would refuse, refused first (the admin form asks); the target normalised."""
     _check_site(moderator=moderator, site=site)
     target = ban_target(kind=kind, value=value)
@@ -153,7 +151,7 @@ def author_ban(
     *,
     kind: str,
     value: str,
-    moderator: AbstractBaseUser,
+    moderator: User,
     site: Site | None = None,
     note: str = "",
     reject_existing: bool = False,
@@ -179,7 +177,7 @@ def author_ban_from_comment(
     *,
     comment_id: int,
     kind: str,
-    moderator: AbstractBaseUser,
+    moderator: User,
     site: Site | None = None,
     note: str = "",
     reject_existing: bool = False,
@@ -228,7 +226,7 @@ def _author_ban_create(
     *,
     kind: str,
     target: BanTarget,
-    moderator: AbstractBaseUser,
+    moderator: User,
     site: Site | None,
     note: str,
     reject_existing: bool,
@@ -259,11 +257,11 @@ def _author_ban_create(
 
 def ban_reason(ban: AuthorBan) -> str:
     """E.g. 'Rejected: the author is banned (network ban #3: IPv4 /24 network (hashed)).'"""
-    where = f" on {ban.site.domain}" if ban.site_id else ""
+    where = f" on {ban.site.domain}" if ban.site is not None else ""
     return f"Rejected: the author is banned ({ban.kind} ban #{ban.pk}: {ban.display}{where})."
 
 
-def _reject_covered_comments(*, ban: AuthorBan, moderator: AbstractBaseUser) -> int:
+def _reject_covered_comments(*, ban: AuthorBan, moderator: User) -> int:
     from moderation.selectors import comments_visible_to
     from moderation.services import _comment_transition
 
@@ -288,7 +286,7 @@ def _reject_covered_comments(*, ban: AuthorBan, moderator: AbstractBaseUser) -> 
     return rejected
 
 
-def author_ban_lift(*, ban_id: int, moderator: AbstractBaseUser, note: str = "") -> AuthorBan:
+def author_ban_lift(*, ban_id: int, moderator: User, note: str = "") -> AuthorBan:
     """Lift a ban: new comments are scored as usual again. Rejected comments stay rejected."""
     ban = AuthorBan.objects.select_related("site").filter(pk=ban_id).first()
     if ban is None:

@@ -1,3 +1,5 @@
+from typing import Any
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -70,7 +72,7 @@ def group_member(group_name: str, *, sites=(), **kwargs):
 
     from moderation.models import SiteMembership
 
-    user = StaffFactory(**kwargs)
+    user: Any = StaffFactory(**kwargs)
     user.groups.add(Group.objects.get(name=group_name))
     for site in sites:
         SiteMembership.objects.create(user=user, site=site)
