@@ -9,6 +9,8 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         from corsheaders.signals import check_request_enabled
 
+        from moderation.authors import admin as _authors_admin  # noqa: F401
+
         # Admin pages of the sub-packages; Django's autodiscovery only imports moderation.admin.
         from moderation.embed import admin as _embed_admin  # noqa: F401
         from moderation.embed.cors import origin_allowed_for_route

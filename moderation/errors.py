@@ -33,7 +33,7 @@ class AuthenticationError(ApplicationError):
 
 
 class PermissionDeniedError(ApplicationError):
-    """The caller is known but may not do this."""
+    """The user is known but may not do this (e.g. act outside the sites they are scoped to)."""
 
     status_code = 403
     code = "permission_denied"

@@ -225,6 +225,10 @@ class Comment(models.Model):
     author_url = models.URLField(max_length=500, blank=True)
     body = models.TextField(max_length=BODY_MAX_LENGTH)
     ip_address = models.GenericIPAddressField(null=True, blank=True, help_text="Never published.")
+    # Keyed hashes of the address and of its /24 (IPv4) or /64 (IPv6) network: what IP and network
+    # bans match, so they keep working once the plain address is no longer stored.
+    ip_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    ip_network_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     user_agent = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -590,3 +594,161 @@ class WebhookDelivery(models.Model):
     def __str__(self) -> str:
         outcome = self.status_code or self.error[:40] or "no answer"
         return f"Attempt {self.attempt} of {self.message.event_id}: {outcome}"
+
+
+class SiteMembership(models.Model):
+    """A staff user's site. A user with memberships sees and acts on those sites only.
+
+    Moderators without any membership are unscoped (every site); site managers hold no
+    moderate permission, so they see only the sites they are members of.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="site_memberships"
+    )
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "site"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "site"], name="unique_site_membership")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.site.domain}"
+
+
+class AuthorTrust(models.Model):
+    """A trusted author: their comments are published unless a model is sure they are bad."""
+
+    email = models.EmailField(max_length=254, help_text="Matched without regard to case.")
+    site = models.ForeignKey(
+        Site,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="author_trusts",
+        help_text="Empty: on every site.",
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["email", "revoked_at"])]
+        verbose_name = "trusted author"
+
+    def __str__(self) -> str:
+        where = self.site.domain if self.site is not None else "every site"
+        return f"{self.email} on {where}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class AuthorBan(models.Model):
+    """A ban on an email, an email domain, an IP address or an IP network (/24 or /64).
+
+    Addresses and networks are kept only as keyed hashes (see moderation.authors.hashing).
+    """
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "Email address"
+        DOMAIN = "domain", "Email domain"
+        IP = "ip", "IP address"
+        NETWORK = "network", "IP network (/24 IPv4, /64 IPv6)"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # Email or domain in lower case, or the hex keyed hash of the address or network.
+    key = models.CharField(max_length=254, editable=False)
+    display = models.CharField(
+        max_length=254, editable=False, help_text="What is banned, as far as it may be shown."
+    )
+    site = models.ForeignKey(
+        Site,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="author_bans",
+        help_text="Empty: on every site.",
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "key", "lifted_at"])]
+        verbose_name = "author ban"
+
+    def __str__(self) -> str:
+        where = self.site.domain if self.site is not None else "every site"
+        return f"{self.get_kind_display()} {self.display} on {where}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None
+
+
+class AuthorActionQuerySet(ModerationEventQuerySet):
+    """The author log is append-only like the moderation log: bulk rewrites are refused."""
+
+
+class AuthorAction(models.Model):
+    """One change to an author's standing (trust, untrust, ban, lift): who, what, when, why."""
+
+    class Action(models.TextChoices):
+        TRUST = "trust", "Trusted"
+        UNTRUST = "untrust", "Trust withdrawn"
+        BAN = "ban", "Banned"
+        LIFT_BAN = "lift_ban", "Ban lifted"
+
+    action = models.CharField(max_length=16, choices=Action.choices)
+    # PROTECT: trusts and bans are withdrawn and lifted, never deleted, so the log stays whole.
+    trust = models.ForeignKey(
+        AuthorTrust, null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
+    )
+    ban = models.ForeignKey(
+        AuthorBan, null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
+    )
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_actions",
+    )
+    note = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuthorActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.trust or self.ban}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError(APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(APPEND_ONLY)

@@ -10,8 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from moderation import policy, scoring
+from moderation.authors.hashing import comment_ip_hashes
+from moderation.authors.selectors import author_is_trusted, ban_for_comment
 from moderation.errors import ConflictError, NotFoundError
-from moderation.models import Actor, Article, Comment, ModerationEvent
+from moderation.models import Actor, Article, AuthorBan, Comment, ModerationEvent
 from moderation.notify import services as notify_services
 
 logger = logging.getLogger(__name__)
@@ -94,6 +96,7 @@ def comment_submit(
         ip_address=ip_address,
         user_agent=user_agent[:500],
     )
+    comment.ip_hash, comment.ip_network_hash = comment_ip_hashes(ip_address)
     token = comment.issue_status_token()
     with transaction.atomic():
         comment.save()
@@ -171,11 +174,16 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
     if comment.status != Status.PENDING:
         return None
 
+    ban = ban_for_comment(comment=comment)
+    if ban is not None:
+        return _comment_reject_banned(comment=comment, ban=ban)
+
     result = scoring.scores_for_text(comment.body)
     thresholds = policy.resolve_thresholds(
         result.default_thresholds, comment.article.site.threshold_overrides()
     )
-    decision = policy.decide(result.scores, thresholds)
+    trusted = author_is_trusted(email=comment.author_email, site_id=comment.article.site_id)
+    decision = policy.decide(result.scores, thresholds, trusted=trusted)
     try:
         _comment_transition(
             comment=comment,
@@ -196,12 +204,32 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
                     for label, t in thresholds.items()
                 },
                 "model_versions": result.versions,
+                **({"trusted_author": True} if trusted else {}),
             },
         )
     except ConflictError:
         # Another worker or a moderator got there first; their decision stands.
         return None
     return decision
+
+
+def _comment_reject_banned(*, comment: Comment, ban: AuthorBan) -> policy.Decision | None:
+    """A banned author's comment is kept, not scored, and rejected with a reason naming the ban."""
+    from moderation.authors.services import ban_reason
+
+    reason = ban_reason(ban)
+    try:
+        _comment_transition(
+            comment=comment,
+            to_status=Status.REJECTED,
+            actor=Actor.SYSTEM,
+            reason=reason,
+            label="ban",
+            details={"ban_id": ban.pk, "ban_kind": ban.kind},
+        )
+    except ConflictError:
+        return None
+    return policy.Decision(Status.REJECTED, reason)
 
 
 _DEFAULT_REASONS: dict[str, str] = {
@@ -211,8 +239,11 @@ _DEFAULT_REASONS: dict[str, str] = {
 }
 
 
-def _comment_for_moderator(comment_id: int) -> Comment:
-    comment = Comment.objects.filter(pk=comment_id).first()
+def _comment_for_moderator(comment_id: int, moderator: User) -> Comment:
+    # Outside the moderator's sites a comment does not exist for them: 404 on every route.
+    from moderation.selectors import comments_visible_to
+
+    comment = comments_visible_to(user=moderator).filter(pk=comment_id).first()
     if comment is None:
         raise NotFoundError(
             f"There is no comment {comment_id}.",
@@ -231,7 +262,7 @@ def comment_moderate(
     details: dict[str, Any] | None = None,
 ) -> Comment:
     """A moderator's decision on a comment, checked against the state machine and logged."""
-    comment = _comment_for_moderator(comment_id)
+    comment = _comment_for_moderator(comment_id, moderator)
     _comment_transition(
         comment=comment,
         to_status=to_status,

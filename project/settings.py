@@ -269,3 +269,6 @@ WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
 WEBHOOK_BACKOFF_SECONDS = env_int("WEBHOOK_BACKOFF_SECONDS", 30, minimum=1)
 WEBHOOK_BACKOFF_MAX_SECONDS = env_int("WEBHOOK_BACKOFF_MAX_SECONDS", 3600, minimum=1)
+# Key for the keyed hashes of commenters' IP addresses that IP and network bans match. Empty:
+# derived from SECRET_KEY, so rotating SECRET_KEY then voids IP bans; set this to keep them.
+MODERATION_IP_HASH_KEY = env_str("MODERATION_IP_HASH_KEY", "")

@@ -141,6 +141,7 @@ class ModerationQueueView(APIView):
         paginator = CommentPagination()
         page = paginator.paginate_queryset(
             selectors.comments_for_moderation(
+                user=request.user,
                 status=filters.get("status"),
                 site_id=filters.get("site"),
                 article_id=filters.get("article"),
@@ -156,7 +157,7 @@ class ModerationCommentView(APIView):
 
     @extend_schema(responses={200: s.ModeratorCommentDetailOutput}, summary="One comment, in full")
     def get(self, request: Request, comment_id: int) -> Response:
-        comment = selectors.comment_for_moderator(comment_id=comment_id)
+        comment = selectors.comment_for_moderator(comment_id=comment_id, user=request.user)
         return Response(s.ModeratorCommentDetailOutput(comment).data)
 
 
@@ -172,7 +173,7 @@ class _ModerationDecisionView(APIView):
         self.decide(
             comment_id=comment_id, moderator=request.user, reason=data.validated_data["reason"]
         )
-        comment = selectors.comment_for_moderator(comment_id=comment_id)
+        comment = selectors.comment_for_moderator(comment_id=comment_id, user=request.user)
         return Response(s.ModeratorCommentDetailOutput(comment).data)
 
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -70,3 +72,16 @@ class ModeratorFactory(StaffFactory):
                     codename="moderate_comment", content_type__app_label="moderation"
                 )
             )
+
+
+def group_member(group_name: str, *, sites=(), **kwargs):
+    """A staff user in the named group (as migrations create it), member of the given sites."""
+    from django.contrib.auth.models import Group
+
+    from moderation.models import SiteMembership
+
+    user: Any = StaffFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=group_name))
+    for site in sites:
+        SiteMembership.objects.create(user=user, site=site)
+    return user
