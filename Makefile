@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # default to production-safe values: debug off, a secret key required, HTTPS only.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: help venv install install-runtime run test test-unit test-e2e lint format bench study data train \
+.PHONY: help venv install install-runtime run test test-unit test-e2e test-browser lint format bench study data train \
 	migrate demo clean
 
 help: ## List the targets
@@ -50,6 +50,9 @@ test-unit: $(DEV_STAMP) ## Run the suite without the end-to-end tests
 
 test-e2e: $(DEV_STAMP) ## Run only the end-to-end tests (real Redis and Celery worker)
 	$(PY) -m pytest tests -m e2e $(PYTEST_ARGS)
+
+test-browser: $(DEV_STAMP) ## Run only the browser tests (headless Chromium: apt-get install chromium)
+	$(PY) -m pytest tests -m browser $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP) ## Check style and types: ruff check, ruff format --check, mypy (django/DRF stubs)
 	$(VENV)/bin/ruff check .

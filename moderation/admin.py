@@ -11,7 +11,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
-from moderation import services
+from moderation import selectors, services
+from moderation.admin_scoping import SiteScopedAdminMixin
+from moderation.embed.admin import SiteOriginInline
 from moderation.errors import ApplicationError
 from moderation.models import (
     MODERATE_COMMENT,
@@ -19,6 +21,7 @@ from moderation.models import (
     Comment,
     ModerationEvent,
     Site,
+    SiteMembership,
     SiteThreshold,
 )
 
@@ -73,17 +76,35 @@ class SiteThresholdInline(admin.TabularInline):
 
 @admin.register(Site)
 class SiteAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
+    """Site managers edit their member sites' settings here and see no other site."""
+
     list_display = ["name", "domain", "created_at"]
     search_fields = ["name", "domain"]
-    # The retention setting is for the Perspective-compatible API (/v1alpha1/).
-    fields = ["name", "domain", "analyzed_text_retention_days"]
-    inlines = [SiteThresholdInline]
+    readonly_fields = ["public_key"]
+    inlines = [SiteOriginInline, SiteThresholdInline]
+    fieldsets = [
+        (None, {"fields": ["name", "domain"]}),
+        (
+            "Perspective-compatible API",
+            {"fields": ["analyzed_text_retention_days"]},
+        ),
+        (
+            "Embedded comments",
+            {
+                "description": "The public key goes in the embed snippet's data-site.",
+                "fields": ["public_key", "embed_auto_create_articles", "thread_max_depth"],
+            },
+        ),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Site]:
+        return super().get_queryset(request) & selectors.sites_visible_to(user=request.user)
 
 
 @admin.register(Article)
-class ArticleAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
-    list_display = ["id", "title", "site", "comments_open", "created_at"]
-    list_filter = ["site", "comments_open"]
+class ArticleAdmin(_ExplainProtectedDeleteMixin, SiteScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["id", "external_id", "title", "site", "comments_open", "created_at"]
+    list_filter = [("site", admin.RelatedOnlyFieldListFilter), "comments_open"]
     search_fields = ["title", "url", "external_id"]
 
 
@@ -140,7 +161,8 @@ class CommentAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
         "decision_reason",
         "created_at",
     ]
-    list_filter = ["status", "article__site", "created_at"]
+    # RelatedOnly: the site filter lists only sites the user sees, never other sites' names.
+    list_filter = ["status", ("article__site", admin.RelatedOnlyFieldListFilter), "created_at"]
     search_fields = ["body", "author_name", "author_email"]
     list_select_related = ["article"]
     actions = ["approve_selected", "reject_selected", "send_back_selected"]
@@ -165,6 +187,9 @@ class CommentAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
         "decided_at",
     ]
     exclude = ["explanation", "status_token_hash"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Comment]:
+        return super().get_queryset(request) & selectors.comments_visible_to(user=request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # comments come from readers, through the API
@@ -227,6 +252,11 @@ class ModerationEventAdmin(admin.ModelAdmin):
     search_fields = ["reason", "comment__body"]
     list_select_related = ["comment", "moderator"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ModerationEvent]:
+        return super().get_queryset(request) & selectors.moderation_events_visible_to(
+            user=request.user
+        )
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -235,3 +265,13 @@ class ModerationEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(SiteMembership)
+class SiteMembershipAdmin(admin.ModelAdmin):
+    """Who is limited to which sites; a user with memberships sees those sites only."""
+
+    list_display = ["user", "site", "created_at"]
+    list_filter = ["site"]
+    search_fields = ["user__username", "user__email", "site__domain"]
+    list_select_related = ["user", "site"]

@@ -56,12 +56,16 @@ def _pair(score: float, threshold: float) -> tuple[str, str]:
     return shown
 
 
-def decide(scores: Mapping[str, float], thresholds: Mapping[str, Thresholds]) -> Decision:
+def decide(
+    scores: Mapping[str, float], thresholds: Mapping[str, Thresholds], *, trusted: bool = False
+) -> Decision:
     """Reject if any label reaches its reject threshold, hold if any reaches its publish
     threshold, publish only if every label with thresholds is below it.
 
     Labels with thresholds but no score (a site's row for a label no model scores yet) are
     skipped; labels with a score but no thresholds do not decide.
+
+    A trusted author's comment that would be held is published; a rejection stands.
     """
     rejecting, holding, clear = [], [], []
     for label, bounds in thresholds.items():
@@ -84,6 +88,10 @@ def decide(scores: Mapping[str, float], thresholds: Mapping[str, Thresholds]) ->
             clear.append(f"{_words(label)} {shown} < {publish}")
     if rejecting:
         return Decision(Comment.Status.REJECTED, "Rejected: " + "; ".join(rejecting) + ".")
+    if holding and trusted:
+        return Decision(
+            Comment.Status.APPROVED, "Published (trusted author): " + "; ".join(holding) + "."
+        )
     if holding:
         return Decision(Comment.Status.HELD, "Held for review: " + "; ".join(holding) + ".")
     if not clear:

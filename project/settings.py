@@ -5,7 +5,15 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-from project.env import env_bool, env_database, env_int, env_list, env_redis_url, env_str
+from project.env import (
+    env_bool,
+    env_database,
+    env_email_url,
+    env_int,
+    env_list,
+    env_redis_url,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -59,6 +67,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the widget among them) straight from the app server, in production too.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -127,6 +137,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Without `collectstatic` (development, tests) WhiteNoise serves files from the apps' folders.
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
+if WHITENOISE_USE_FINDERS:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing one
 
 LOGGING = {
     "version": 1,
@@ -152,6 +166,7 @@ REST_FRAMEWORK: dict[str, Any] = {
         # Refused submissions (400, 404, 409, 415) count here instead: a developer debugging an
         # integration is not locked out of submitting, while probing is still slowed.
         "comment_submit_invalid": env_str("COMMENT_INVALID_SUBMIT_RATE", "120/minute"),
+        "article_auto_create": env_str("ARTICLE_AUTO_CREATE_RATE", "10/minute"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
@@ -172,10 +187,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"CommentStatusEnum": "moderation.models.Comment.Status"},
 }
 
-# Sites embed the public comment API from their own origins; it carries no cookies.
-CORS_ALLOW_ALL_ORIGINS = env_bool("CORS_ALLOW_ALL_ORIGINS", True)
+# Sites embed the public comment API from their own origins; it carries no cookies. A request
+# gets a CORS grant only from an origin the owning site lists (moderation.embed.cors). Allowing
+# every origin is for development alone: `make run` turns it on for its demo page.
+CORS_ALLOW_ALL_ORIGINS = env_bool("CORS_ALLOW_ALL_ORIGINS", False)
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
-CORS_URLS_REGEX = r"^/api/v1/(articles|comments)/.*$"
+CORS_URLS_REGEX = r"^/api/v1/(articles|comments|embed)/.*$"
 
 # --- Celery (Redis broker) ---------------------------------------------------------------
 REDIS_URL = env_redis_url("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -198,6 +215,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-analyzed-texts": {
         "task": "moderation.perspective.tasks.purge_analyzed_texts",
         "schedule": env_int("PERSPECTIVE_PURGE_EVERY_SECONDS", 3600, minimum=1),
+    },
+    "send-held-comment-emails": {
+        "task": "moderation.notify.tasks.held_notices_send_due_task",
+        "schedule": 60,
     },
 }
 
@@ -225,3 +246,42 @@ PERSPECTIVE_DEFAULT_QPS = env_int("PERSPECTIVE_DEFAULT_QPS", 10, minimum=1)
 PERSPECTIVE_KEY_CACHE_SECONDS = env_int("PERSPECTIVE_KEY_CACHE_SECONDS", 2, minimum=0)
 # Each web process adds up its request counts and writes them at most this often (0: at once).
 PERSPECTIVE_USAGE_FLUSH_SECONDS = env_int("PERSPECTIVE_USAGE_FLUSH_SECONDS", 5, minimum=0)
+
+# --- Email -----------------------------------------------------------------------------------
+# Printed to the worker's output in development; SMTP from EMAIL_URL or the EMAIL_* variables.
+# EMAIL_URL (e.g. smtp://user:password@smtp.example.com:587/?tls=1) wins over the EMAIL_* parts.
+_EMAIL_URL = env_email_url("EMAIL_URL") or {}
+EMAIL_BACKEND = _EMAIL_URL.get("EMAIL_BACKEND") or env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = _EMAIL_URL.get("EMAIL_HOST") or env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = _EMAIL_URL.get("EMAIL_PORT") or env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = _EMAIL_URL.get("EMAIL_HOST_USER", env_str("EMAIL_HOST_USER", ""))
+EMAIL_HOST_PASSWORD = _EMAIL_URL.get("EMAIL_HOST_PASSWORD", env_str("EMAIL_HOST_PASSWORD", ""))
+EMAIL_USE_TLS = _EMAIL_URL.get("EMAIL_USE_TLS", env_bool("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = _EMAIL_URL.get("EMAIL_USE_SSL", env_bool("EMAIL_USE_SSL", False))
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS (STARTTLS) or EMAIL_USE_SSL, not both.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Comments <comments@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Notifications (moderation/notify/) ------------------------------------------------------
+# Where links in emails (confirm, unsubscribe, the admin) point: this service's public address.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A confirmation link works this long; an address gets at most one per NOTIFY_CONFIRM_EVERY_HOURS.
+NOTIFY_CONFIRM_MAX_AGE_DAYS = env_int("NOTIFY_CONFIRM_MAX_AGE_DAYS", 7, minimum=1)
+NOTIFY_CONFIRM_EVERY_HOURS = env_int("NOTIFY_CONFIRM_EVERY_HOURS", 24, minimum=0)
+# Development and tests only: let webhooks reach 127.0.0.1/::1 (then over plain http too).
+WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", False)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# Attempts per event, with exponential backoff: 30 s, 1 min, 2 min, ... up to an hour apart.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+WEBHOOK_BACKOFF_SECONDS = env_int("WEBHOOK_BACKOFF_SECONDS", 30, minimum=1)
+WEBHOOK_BACKOFF_MAX_SECONDS = env_int("WEBHOOK_BACKOFF_MAX_SECONDS", 3600, minimum=1)
+# Key for the keyed hashes of commenters' IP addresses that IP and network bans match. Empty:
+# derived from SECRET_KEY, so rotating SECRET_KEY then voids IP bans; set this to keep them.
+MODERATION_IP_HASH_KEY = env_str("MODERATION_IP_HASH_KEY", "")

@@ -21,6 +21,12 @@ class CommentSubmitInput(serializers.Serializer):
         required=False, allow_null=True, min_value=1, max_value=MAX_ID
     )
     author_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+    notify = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Email the author when the comment is published and when someone replies "
+        "(after they confirm their address by email).",
+    )
 
 
 class StatusTokenInput(serializers.Serializer):

@@ -37,8 +37,8 @@ def _client_ip(request: Request) -> str | None:
         return None
 
 
-class ArticleCommentsView(APIView):
-    """POST submits a reader's comment; GET lists the article's published comments."""
+class CommentSubmitView(APIView):
+    """A view whose POST submits a reader's comment, throttled by the submission's outcome."""
 
     def get_throttles(self) -> list[BaseThrottle]:
         return (
@@ -52,12 +52,8 @@ class ArticleCommentsView(APIView):
             throttles.record_submission(request, self, response.status_code)
         return super().finalize_response(request, response, *args, **kwargs)
 
-    @extend_schema(
-        request=s.CommentSubmitInput,
-        responses={202: s.CommentSubmittedOutput},
-        summary="Submit a comment (scored asynchronously)",
-    )
-    def post(self, request: Request, article_id: int) -> Response:
+    def submit(self, request: Request, *, article_id: int, status_path: Callable[[int], str]):
+        """Validate, store and queue the comment; answer 202 with its private status URL."""
         data = s.CommentSubmitInput(data=request.data)
         data.is_valid(raise_exception=True)
         throttles.check_submit_rate(request, self)
@@ -71,8 +67,9 @@ class ArticleCommentsView(APIView):
             author_url=fields.get("author_url", ""),
             ip_address=_client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
+            notify=fields["notify"],
         )
-        status_url = request.build_absolute_uri(reverse("comment-status", args=[comment.pk]))
+        status_url = request.build_absolute_uri(status_path(comment.pk))
         submitted = {
             "id": comment.pk,
             "article": comment.article_id,
@@ -83,6 +80,22 @@ class ArticleCommentsView(APIView):
             "status_url": f"{status_url}?{urlencode({'token': token})}",
         }
         return Response(s.CommentSubmittedOutput(submitted).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ArticleCommentsView(CommentSubmitView):
+    """POST submits a reader's comment; GET lists the article's published comments."""
+
+    @extend_schema(
+        request=s.CommentSubmitInput,
+        responses={202: s.CommentSubmittedOutput},
+        summary="Submit a comment (scored asynchronously)",
+    )
+    def post(self, request: Request, article_id: int) -> Response:
+        return self.submit(
+            request,
+            article_id=article_id,
+            status_path=lambda comment_id: reverse("comment-status", args=[comment_id]),
+        )
 
     @extend_schema(
         responses={200: s.PublicCommentOutput(many=True)},
@@ -128,6 +141,7 @@ class ModerationQueueView(APIView):
         paginator = CommentPagination()
         page = paginator.paginate_queryset(
             selectors.comments_for_moderation(
+                user=request.user,
                 status=filters.get("status"),
                 site_id=filters.get("site"),
                 article_id=filters.get("article"),
@@ -143,7 +157,7 @@ class ModerationCommentView(APIView):
 
     @extend_schema(responses={200: s.ModeratorCommentDetailOutput}, summary="One comment, in full")
     def get(self, request: Request, comment_id: int) -> Response:
-        comment = selectors.comment_for_moderator(comment_id=comment_id)
+        comment = selectors.comment_for_moderator(comment_id=comment_id, user=request.user)
         return Response(s.ModeratorCommentDetailOutput(comment).data)
 
 
@@ -159,7 +173,7 @@ class _ModerationDecisionView(APIView):
         self.decide(
             comment_id=comment_id, moderator=request.user, reason=data.validated_data["reason"]
         )
-        comment = selectors.comment_for_moderator(comment_id=comment_id)
+        comment = selectors.comment_for_moderator(comment_id=comment_id, user=request.user)
         return Response(s.ModeratorCommentDetailOutput(comment).data)
 
 

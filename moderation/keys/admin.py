@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from moderation.admin_scoping import SiteScopedAdminMixin
 from moderation.keys.services import api_key_create, api_key_revoke
 from moderation.models import ApiKey
 
@@ -19,9 +20,14 @@ class ApiKeyCreateForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(SiteScopedAdminMixin, admin.ModelAdmin):
+    """Site managers see, create and revoke the keys of their member sites only."""
+
     list_display = ["name", "site", "prefix", "created_at", "last_used_at", "revoked_at"]
-    list_filter = ["site", ("revoked_at", admin.EmptyFieldListFilter)]
+    list_filter = [
+        ("site", admin.RelatedOnlyFieldListFilter),
+        ("revoked_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["name", "prefix", "site__domain"]
     list_select_related = ["site"]
     actions = ["revoke_selected"]

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 
 from moderation.errors import AuthenticationError
 from moderation.keys.services import api_key_authenticate
-from moderation.models import ApiKey
+from moderation.models import ApiKey, Site
 
 
 def secret_from_request(request: Request) -> str | None:
@@ -48,3 +48,10 @@ class HasSiteApiKey(BasePermission):
         if not isinstance(request.auth, ApiKey):
             raise exceptions.NotAuthenticated(self.message)
         return True
+
+
+def authenticated_site(request: Request) -> Site:
+    """The site whose key authenticated the request (behind HasSiteApiKey)."""
+    if not isinstance(request.auth, ApiKey):
+        raise exceptions.NotAuthenticated(HasSiteApiKey.message)
+    return request.auth.site

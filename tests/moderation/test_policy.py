@@ -118,3 +118,16 @@ def test_a_higher_score_never_makes_the_decision_more_lenient(scores, label, bum
     before = decide(scores, BOUNDS).status
     after = decide({**scores, label: max(scores[label], bump)}, BOUNDS).status
     assert SEVERITY[after] >= SEVERITY[before]
+
+
+def test_a_trusted_author_is_published_where_others_are_held_and_the_reason_says_so():
+    thresholds = {"spam": Thresholds(0.3, 0.9), "toxicity": Thresholds(0.3, 0.9)}
+    decision = decide({"spam": 0.5, "toxicity": 0.1}, thresholds, trusted=True)
+    assert decision.status == Comment.Status.APPROVED
+    assert "trusted author" in decision.reason and "spam score 0.500" in decision.reason
+
+
+def test_trust_never_overturns_a_rejection():
+    thresholds = {"spam": Thresholds(0.3, 0.9), "toxicity": Thresholds(0.3, 0.9)}
+    decision = decide({"spam": 0.5, "toxicity": 0.95}, thresholds, trusted=True)
+    assert decision.status == Comment.Status.REJECTED
