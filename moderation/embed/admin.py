@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from moderation.admin_scoping import SiteScopedAdminMixin
 from moderation.models import SiteOrigin
 
 
@@ -17,8 +18,8 @@ class SiteOriginInline(admin.TabularInline):
 
 
 @admin.register(SiteOrigin)
-class SiteOriginAdmin(admin.ModelAdmin):
+class SiteOriginAdmin(SiteScopedAdminMixin, admin.ModelAdmin):
     list_display = ["origin", "site", "created_at"]
-    list_filter = ["site"]
+    list_filter = [("site", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["origin", "site__domain", "site__name"]
     list_select_related = ["site"]

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from moderation.admin_scoping import SiteScopedAdminMixin
 from moderation.errors import ApplicationError
 from moderation.models import (
     SiteNotificationSettings,
@@ -32,7 +33,7 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(SiteNotificationSettings)
-class SiteNotificationSettingsAdmin(admin.ModelAdmin):
+class SiteNotificationSettingsAdmin(SiteScopedAdminMixin, admin.ModelAdmin):
     list_display = ["site", "held_emails", "digest_every_minutes", "last_digest_at"]
     fields = ["site", "moderator_emails", "held_emails", "digest_every_minutes", "last_digest_at"]
     readonly_fields = ["last_digest_at"]
@@ -63,10 +64,10 @@ class WebhookEndpointForm(forms.ModelForm):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(SiteScopedAdminMixin, admin.ModelAdmin):
     form = WebhookEndpointForm
     list_display = ["url", "site", "events", "is_active", "created_at"]
-    list_filter = ["site", "is_active"]
+    list_filter = [("site", admin.RelatedOnlyFieldListFilter), "is_active"]
     search_fields = ["url", "site__domain"]
     list_select_related = ["site"]
     readonly_fields = ["secret", "created_at"]
@@ -134,9 +135,14 @@ class WebhookDeliveryInline(admin.TabularInline):
 
 
 @admin.register(WebhookMessage)
-class WebhookMessageAdmin(_ReadOnlyAdmin):
+class WebhookMessageAdmin(SiteScopedAdminMixin, _ReadOnlyAdmin):
+    site_path = "endpoint__site"
     list_display = ["created_at", "event", "endpoint", "attempts", "delivered_at", "gave_up_at"]
-    list_filter = ["event", ("delivered_at", admin.EmptyFieldListFilter), "endpoint__site"]
+    list_filter = [
+        "event",
+        ("delivered_at", admin.EmptyFieldListFilter),
+        ("endpoint__site", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["event_id", "endpoint__url"]
     list_select_related = ["endpoint"]
     fields = MESSAGE_FIELDS
@@ -154,7 +160,8 @@ class WebhookMessageAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(_ReadOnlyAdmin):
+class WebhookDeliveryAdmin(SiteScopedAdminMixin, _ReadOnlyAdmin):
+    site_path = "message__endpoint__site"
     list_display = [
         "attempted_at",
         "message",
@@ -171,8 +178,11 @@ class WebhookDeliveryAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(_ReadOnlyAdmin):
+class SubscriberAdmin(SiteScopedAdminMixin, _ReadOnlyAdmin):
     list_display = ["email", "site", "created_at", "confirmed_at", "unsubscribed_at"]
-    list_filter = ["site", ("confirmed_at", admin.EmptyFieldListFilter)]
+    list_filter = [
+        ("site", admin.RelatedOnlyFieldListFilter),
+        ("confirmed_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["email"]
     list_select_related = ["site"]

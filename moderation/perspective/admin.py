@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from moderation.admin_scoping import SiteScopedAdminMixin
 from moderation.models import AnalyzedText, AnalyzeUsage, ScoreSuggestion
 
 
@@ -17,17 +18,18 @@ class _ReadOnly(admin.ModelAdmin):
 
 
 @admin.register(AnalyzeUsage)
-class AnalyzeUsageAdmin(_ReadOnly):
+class AnalyzeUsageAdmin(SiteScopedAdminMixin, _ReadOnly):
+    site_path = "api_key__site"
     list_display = ["day", "api_key", "analyze_count", "suggest_count"]
-    list_filter = ["api_key__site"]
+    list_filter = [("api_key__site", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["api_key__site"]
     date_hierarchy = "day"
 
 
 @admin.register(AnalyzedText)
-class AnalyzedTextAdmin(_ReadOnly):
+class AnalyzedTextAdmin(SiteScopedAdminMixin, _ReadOnly):
     list_display = ["created_at", "site", "api_key", "short_text", "scores"]
-    list_filter = ["site"]
+    list_filter = [("site", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["site", "api_key"]
     search_fields = ["text"]
 
@@ -37,9 +39,9 @@ class AnalyzedTextAdmin(_ReadOnly):
 
 
 @admin.register(ScoreSuggestion)
-class ScoreSuggestionAdmin(_ReadOnly):
+class ScoreSuggestionAdmin(SiteScopedAdminMixin, _ReadOnly):
     list_display = ["created_at", "site", "api_key", "short_text", "labels"]
-    list_filter = ["site"]
+    list_filter = [("site", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["site", "api_key"]
     search_fields = ["text"]
 
