@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 
 from moderation import services
 from moderation.models import Comment, ModerationEvent
+from tests.moderation.admin_forms import site_change_form
 from tests.moderation.factories import ArticleFactory, CommentFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -142,27 +143,6 @@ def test_an_article_without_moderated_comments_can_be_deleted_in_the_admin(admin
     assert not type(article).objects.filter(pk=article.pk).exists()
 
 
-def _site_form(site, rows):
-    data = {
-        "name": site.name,
-        "domain": site.domain,
-        "analyzed_text_retention_days": str(site.analyzed_text_retention_days),
-        "thread_max_depth": site.thread_max_depth,
-        "origins-TOTAL_FORMS": "0",
-        "origins-INITIAL_FORMS": "0",
-        "origins-MIN_NUM_FORMS": "0",
-        "origins-MAX_NUM_FORMS": "1000",
-        "thresholds-TOTAL_FORMS": str(len(rows)),
-        "thresholds-INITIAL_FORMS": "0",
-        "thresholds-MIN_NUM_FORMS": "0",
-        "thresholds-MAX_NUM_FORMS": "1000",
-    }
-    for index, row in enumerate(rows):
-        for field, value in row.items():
-            data[f"thresholds-{index}-{field}"] = value
-    return data
-
-
 def test_a_site_sets_thresholds_label_by_label_in_the_admin(admin_client):
     from moderation.models import SiteThreshold
     from tests.moderation.factories import SiteFactory
@@ -172,9 +152,9 @@ def test_a_site_sets_thresholds_label_by_label_in_the_admin(admin_client):
     assert b"thresholds by label" in page.content and b'value="threat"' in page.content
     response = admin_client.post(
         f"/admin/moderation/site/{site.pk}/change/",
-        _site_form(
+        site_change_form(
             site,
-            [
+            thresholds=[
                 {"label": "threat", "publish_below": "0.05", "reject_above": ""},
                 {"label": "spam", "publish_below": "0.2", "reject_above": "0.8"},
             ],
@@ -210,7 +190,7 @@ def test_the_admin_refuses_thresholds_that_make_no_sense(admin_client, rows, mes
 
     site = SiteFactory()
     response = admin_client.post(
-        f"/admin/moderation/site/{site.pk}/change/", _site_form(site, rows)
+        f"/admin/moderation/site/{site.pk}/change/", site_change_form(site, thresholds=rows)
     )
     assert response.status_code == 200
     assert message in response.content.lower()

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from moderation import selectors, services
 from moderation.errors import NotFoundError
 from moderation.models import Comment, ModerationEvent
+from tests.moderation.admin_forms import site_change_form
 from tests.moderation.factories import (
     ArticleFactory,
     CommentFactory,
@@ -214,33 +215,13 @@ def manager_admin(client, ours):
     return client
 
 
-def _site_form(site, *, name, thresholds=(), origins=()):
-    """The site change form as the admin posts it, with its thresholds and origins inlines."""
-    data = {
-        "name": name,
-        "domain": site.domain,
-        "thread_max_depth": site.thread_max_depth,
-        "analyzed_text_retention_days": site.analyzed_text_retention_days,
-    }
-    for prefix, rows in (("thresholds", thresholds), ("origins", origins)):
-        data |= {
-            f"{prefix}-TOTAL_FORMS": str(len(rows)),
-            f"{prefix}-INITIAL_FORMS": "0",
-            f"{prefix}-MIN_NUM_FORMS": "0",
-            f"{prefix}-MAX_NUM_FORMS": "1000",
-        }
-        for index, row in enumerate(rows):
-            data |= {f"{prefix}-{index}-{field}": value for field, value in row.items()}
-    return data
-
-
 def test_a_site_manager_changes_their_sites_thresholds_and_origins(manager_admin, ours):
     page = manager_admin.get(f"/admin/moderation/site/{ours.pk}/change/")
     assert page.status_code == 200
     assert b'name="_save"' in page.content
     response = manager_admin.post(
         f"/admin/moderation/site/{ours.pk}/change/",
-        _site_form(
+        site_change_form(
             ours,
             name=ours.name,
             thresholds=[{"label": "spam", "publish_below": "0.2", "reject_above": "0.9"}],
@@ -257,7 +238,7 @@ def test_a_site_manager_cannot_see_or_change_another_site(manager_admin, theirs)
     assert b"Rival Gazette" not in listing.content
     manager_admin.post(
         f"/admin/moderation/site/{theirs.pk}/change/",
-        _site_form(
+        site_change_form(
             theirs,
             name="Taken over",
             thresholds=[{"label": "spam", "publish_below": "0.9", "reject_above": ""}],

@@ -50,7 +50,24 @@ def test_the_site_managers_group_manages_site_settings_and_keys_only():
     granted = set(
         Group.objects.get(name="Site managers").permissions.values_list("codename", flat=True)
     )
-    assert granted == {"view_site", "change_site", "view_apikey", "add_apikey", "change_apikey"}
+    per_site_settings = {
+        f"{verb}_{model}"
+        for model in ("sitethreshold", "siteorigin", "webhookendpoint")
+        for verb in ("view", "add", "change", "delete")
+    }
+    assert granted == {
+        "view_site",
+        "change_site",
+        "view_apikey",
+        "add_apikey",
+        "change_apikey",
+        "view_sitenotificationsettings",
+        "add_sitenotificationsettings",
+        "change_sitenotificationsettings",
+        "view_webhookmessage",
+        "view_webhookdelivery",
+        *per_site_settings,
+    }
     assert not Permission.objects.filter(
         group__name="Site managers", codename__in=["moderate_comment", "view_comment"]
     ).exists()

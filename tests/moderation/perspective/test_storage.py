@@ -12,6 +12,7 @@ from django.utils import timezone
 from moderation.models import AnalyzedText, AnalyzeUsage, ScoreSuggestion
 from moderation.perspective.services import analyze_usage_flush, analyzed_texts_purge
 from moderation.perspective.tasks import purge_analyzed_texts
+from tests.moderation.admin_forms import site_change_form
 from tests.moderation.factories import SiteFactory
 from tests.moderation.perspective.conftest import ANALYZE
 
@@ -124,15 +125,7 @@ def test_a_site_sets_its_text_retention_in_the_admin(admin_client, site):
     assert b"analyzed_text_retention_days" in page.content
     response = admin_client.post(
         f"/admin/moderation/site/{site.pk}/change/",
-        {
-            "name": site.name,
-            "domain": site.domain,
-            "analyzed_text_retention_days": "14",
-            "thresholds-TOTAL_FORMS": "0",
-            "thresholds-INITIAL_FORMS": "0",
-            "thresholds-MIN_NUM_FORMS": "0",
-            "thresholds-MAX_NUM_FORMS": "1000",
-        },
+        site_change_form(site, analyzed_text_retention_days="14"),
     )
     assert response.status_code == 302
     site.refresh_from_db()

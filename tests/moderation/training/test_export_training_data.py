@@ -11,7 +11,7 @@ from ml.data import load_labeled_csv
 from moderation import services
 from moderation.keys.services import api_key_create
 from moderation.models import Comment
-from tests.moderation.factories import ArticleFactory, CommentFactory, SiteFactory, StaffFactory
+from tests.moderation.factories import ArticleFactory, CommentFactory, ModeratorFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def decided(db):
     """On one site: an approved comment, a rejected insult and a rejected spam comment."""
     site = SiteFactory(domain="news.example.com")
     article = ArticleFactory(site=site)
-    moderator = StaffFactory()
+    moderator = ModeratorFactory()
     fine = _held(article, "Fair point about the budget.", spam=0.2, toxicity=0.4)
     insult = _held(article, "You are an idiot.", spam=0.1, toxicity=0.7)
     spam = _held(article, "Win a phone at win.example", spam=0.8, toxicity=0.2)
@@ -58,7 +58,7 @@ def test_moderator_decisions_become_labels_for_the_model_they_concern(decided, t
 def test_the_latest_moderator_decision_wins_and_system_decisions_are_not_labels(decided, tmp_path):
     comment = Comment.objects.get(body="You are an idiot.")
     services.comment_moderate(
-        comment_id=comment.pk, to_status=Comment.Status.APPROVED, moderator=StaffFactory()
+        comment_id=comment.pk, to_status=Comment.Status.APPROVED, moderator=ModeratorFactory()
     )
     CommentFactory(article=comment.article, body="scored only", status=Comment.Status.APPROVED)
     rows = {r["text"]: r["label"] for r in _export(tmp_path)}
@@ -89,7 +89,7 @@ def test_suggestscore_feedback_is_exported_with_moderator_decisions(decided, cli
 def test_site_filter_keeps_other_sites_out(decided, tmp_path):
     other = ArticleFactory(site=SiteFactory(domain="other.example.com"))
     stranger = _held(other, "Other site's insult", spam=0.1, toxicity=0.9)
-    services.comment_reject(comment_id=stranger.pk, moderator=StaffFactory())
+    services.comment_reject(comment_id=stranger.pk, moderator=ModeratorFactory())
     texts = {r["text"] for r in _export(tmp_path, "--site", "news.example.com")}
     assert "Other site's insult" not in texts and "You are an idiot." in texts
     assert "Other site's insult" in {r["text"] for r in _export(tmp_path)}
