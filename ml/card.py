@@ -114,10 +114,9 @@ def write_card(
     created: str,
     seconds: float,
     params: dict[str, Any],
+    library_versions: dict[str, str],
 ) -> None:
     """Write model_card.json, MODEL_CARD.md and the plots."""
-    from ml.train import library_versions
-
     plots = _plots(out, report)
     metrics = {k: v for k, v in report.items() if k != "curves"}
     sizes = {p.name: p.stat().st_size for p in sorted(out.glob("model.*"))}
@@ -133,7 +132,7 @@ def write_card(
         "threshold_notes": threshold_notes,
         "features": f"{n_features} TF-IDF features (word 1-2-grams + in-word char 2-5-grams)",
         "params": params,
-        "library_versions": library_versions(),
+        "library_versions": library_versions,
         "created": created,
         "training_seconds": round(seconds, 1),
         "artifact_bytes": sizes,

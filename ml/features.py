@@ -13,7 +13,6 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 5)
 _TOKEN = re.compile(r"@user|\w+|[^\w\s]")
 
@@ -46,8 +45,8 @@ def analyze(norm: str) -> tuple[list[str], list[str]]:
 
 
 _PRIME = np.uint64(1099511628211)
-_SALT_STEP = 0x9E3779B97F4A7C15
-_SALT = {n: np.uint64((n * _SALT_STEP) % 2**64) for n in range(1, 64)}
+# Every hash starts from a salt that depends on the gram's length, so "ab" and "b" differ.
+_SALT_STEP = np.uint64(0x9E3779B97F4A7C15)
 # P is odd, so it has an inverse modulo 2**64: span hashes then come from one cumulative sum.
 _PRIME_INV = np.uint64(pow(int(_PRIME), -1, 2**64))
 _POWERS: list[np.ndarray] = [np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint64)]
@@ -62,14 +61,15 @@ def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
     return _POWERS[0], _POWERS[1]
 
 
-def _salt(lengths: np.ndarray) -> np.ndarray:
-    return lengths.astype(np.uint64) * np.uint64(_SALT_STEP)
+def _salt(lengths: np.ndarray | int) -> np.ndarray:
+    """The starting value of the hash of a gram of each length (wraps modulo 2**64)."""
+    return np.asarray(lengths).astype(np.uint64) * _SALT_STEP
 
 
 def _hash_codes(codes: np.ndarray, n: int) -> np.ndarray:
     """64-bit polynomial hashes of every length-n window of a uint64 code-point array."""
     size = len(codes) - n + 1
-    h = np.full(max(size, 0), _SALT[n], dtype=np.uint64)
+    h = np.full(max(size, 0), _salt(n), dtype=np.uint64)
     for k in range(n):
         h = h * _PRIME + codes[k : k + size]  # wraps modulo 2**64 by design
     return h
@@ -84,7 +84,7 @@ def hash_strings(grams: Sequence[str]) -> np.ndarray:
     for n, idx in by_len.items():
         arr = np.array([grams[i] for i in idx], dtype=f"<U{n}")
         codes = arr.view(np.uint32).reshape(len(idx), n).astype(np.uint64)
-        h = np.full(len(idx), np.uint64((n * _SALT_STEP) % 2**64), dtype=np.uint64)
+        h = np.full(len(idx), _salt(n), dtype=np.uint64)
         for k in range(n):
             h = h * _PRIME + codes[:, k]
         out[idx] = h

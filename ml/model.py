@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ml.features import Vectorizer, char_grams, tokenize, word_grams
-from ml.normalize import normalize, normalize_with_offsets
+from ml.normalize import NORMALIZER_VERSION, normalize, normalize_with_offsets
 
 FORMAT_VERSION = 2
 MODEL_NAMES = ("spam", "toxicity")
@@ -40,7 +40,8 @@ class Contribution:
     end: int | None
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function, clipped so that large logits do not overflow."""
     return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
 
 
@@ -56,7 +57,7 @@ class Model:
         intercept: np.ndarray,
         calibration: np.ndarray,
         thresholds: dict[str, float],
-        version: str,
+        version: str = "unsaved",
         meta: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
@@ -74,7 +75,7 @@ class Model:
     def __repr__(self) -> str:
         return f"<Model {self.version} labels={self.labels}>"
 
-    def decision(self, texts: Sequence[str]) -> np.ndarray:
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Raw logits, shape (n, n_labels)."""
         # Plain numpy on the non-zero entries: cheaper than building scipy matrices per call.
         rows, cols, vals, n = self.vectorizer.entries([normalize(t) for t in texts])
@@ -85,7 +86,7 @@ class Model:
         return z
 
     def _calibrate(self, z: np.ndarray) -> np.ndarray:
-        return _sigmoid(z * self.calibration[:, 0] + self.calibration[:, 1])
+        return sigmoid(z * self.calibration[:, 0] + self.calibration[:, 1])
 
     def score_labels(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """Calibrated probability of every label, each of shape (n,)."""
@@ -93,7 +94,7 @@ class Model:
             raise TypeError("score_labels takes a sequence of texts, not one string")
         if len(texts) == 0:
             return {label: np.zeros(0) for label in self.labels}
-        p = self._calibrate(self.decision(texts))
+        p = self._calibrate(self.logits(texts))
         return {label: p[:, i] for i, label in enumerate(self.labels)}
 
     def score(self, texts: Sequence[str]) -> np.ndarray:
@@ -168,47 +169,41 @@ def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     return buf.getvalue()
 
 
-def save_model_files(
-    out_dir: Path,
-    name: str,
-    labels: tuple[str, ...],
-    vectorizer: Vectorizer,
-    coef: np.ndarray,
-    intercept: np.ndarray,
-    calibration: np.ndarray,
-    thresholds: dict[str, float],
-    meta: dict[str, Any],
-    created: str,
-) -> str:
-    """Write model.npz and model.json; return the model version string."""
+def save_model(model: Model, out_dir: Path, meta: dict[str, Any]) -> str:
+    """Write model.npz and model.json (meta must hold `created`); return the version string."""
+    vectorizer = model.vectorizer
     arrays = {
         "word_vocab": _blob(vectorizer.word_list),
         "char_vocab": _blob(vectorizer.char_list),
         "word_idf": vectorizer.word_idf.astype(np.float32),
         "char_idf": vectorizer.char_idf.astype(np.float32),
-        "coef": np.asarray(coef, dtype=np.float32),
-        "intercept": np.asarray(intercept, dtype=np.float64),
-        "calibration": np.asarray(calibration, dtype=np.float64),
+        "coef": np.asarray(model.coef, dtype=np.float32),
+        "intercept": np.asarray(model.intercept, dtype=np.float64),
+        "calibration": np.asarray(model.calibration, dtype=np.float64),
     }
     data = _npz_bytes(arrays)
     digest = hashlib.sha256(data).hexdigest()
     # The version covers everything that changes decisions: arrays, labels and thresholds.
-    decisive = json.dumps({"labels": list(labels), "thresholds": thresholds}, sort_keys=True)
+    decisive = json.dumps(
+        {"labels": list(model.labels), "thresholds": model.thresholds}, sort_keys=True
+    )
     content = hashlib.sha256(data + decisive.encode("utf-8")).hexdigest()
-    version = f"{name}-{created[:10].replace('-', '')}-{content[:8]}"
+    created = str(meta["created"])
+    version = f"{model.name}-{created[:10].replace('-', '')}-{content[:8]}"
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / ARRAYS_FILE).write_bytes(data)
     doc = {
-        "format": FORMAT_VERSION,
-        "name": name,
-        "version": version,
-        "labels": list(labels),
-        "thresholds": thresholds,
-        "arrays_sha256": digest,
-        "created": created,
         **meta,
+        "format": FORMAT_VERSION,
+        "normalizer": NORMALIZER_VERSION,
+        "name": model.name,
+        "version": version,
+        "labels": list(model.labels),
+        "thresholds": model.thresholds,
+        "arrays_sha256": digest,
     }
     (out_dir / META_FILE).write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+    model.version = version
     return version
 
 

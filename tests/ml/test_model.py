@@ -8,9 +8,10 @@ import pytest
 
 from ml import MODEL_NAMES, ModelLoadError, load_model
 from ml.features import fit_vectorizer
-from ml.model import FORMAT_VERSION, save_model_files
+from ml.model import FORMAT_VERSION, Model, save_model
 from ml.normalize import normalize
 
+CREATED = "2026-11-28T00:00:00+00:00"
 TEXTS = ["buy cheap pills now", "lovely song", "cheap pills here", "what a song", "buy now"]
 
 
@@ -18,8 +19,7 @@ def _write_toy(folder: Path) -> np.ndarray:
     vec = fit_vectorizer([normalize(t) for t in TEXTS], min_df=1)
     rng = np.random.default_rng(0)
     coef = rng.normal(size=(1, vec.n_features)).astype(np.float32)
-    save_model_files(
-        folder / "spam",
+    model = Model(
         "spam",
         ("spam",),
         vec,
@@ -27,9 +27,8 @@ def _write_toy(folder: Path) -> np.ndarray:
         np.array([0.1]),
         np.array([[1.5, -0.2]]),
         {"publish": 0.2, "reject": 0.9},
-        {"params": {}},
-        "2026-11-28T00:00:00+00:00",
     )
+    save_model(model, folder / "spam", {"params": {}, "created": CREATED})
     x = vec.transform([normalize(t) for t in TEXTS]).toarray()
     return 1.0 / (1.0 + np.exp(-(1.5 * (x @ coef[0].astype(np.float64) + 0.1) - 0.2)))
 
@@ -52,13 +51,9 @@ def test_the_version_changes_when_arrays_or_thresholds_change(tmp_path: Path) ->
     assert load_model("spam", tmp_path / "b").version == first
     vec = fit_vectorizer([normalize(t) for t in TEXTS], min_df=1)
     args = ("spam", ("spam",), vec, np.zeros((1, vec.n_features)), np.array([0.0]))
-    cal, meta, created = np.array([[1.0, 0.0]]), {}, "2026-11-28T00:00:00+00:00"
-    v1 = save_model_files(
-        tmp_path / "c", *args, cal, {"publish": 0.1, "reject": 0.9}, meta, created
-    )
-    v2 = save_model_files(
-        tmp_path / "d", *args, cal, {"publish": 0.2, "reject": 0.9}, meta, created
-    )
+    cal, meta = np.array([[1.0, 0.0]]), {"created": CREATED}
+    v1 = save_model(Model(*args, cal, {"publish": 0.1, "reject": 0.9}), tmp_path / "c", meta)
+    v2 = save_model(Model(*args, cal, {"publish": 0.2, "reject": 0.9}), tmp_path / "d", meta)
     assert v1 != v2 and v1 != first
 
 
