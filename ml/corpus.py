@@ -9,14 +9,20 @@ from pathlib import Path
 import numpy as np
 
 from ml import data as D
-from ml import spamassassin
+from ml import news, spamassassin
 from ml.normalize import normalize
 
+# Group of rows that always train and are never validated on (other platforms, site CSVs).
+TRAIN_ONLY = "train-only"
 SOURCE_WEIGHTS = {
     # SMS is another medium: auxiliary data, which hurts held-out videos at full weight.
     "sms": 0.1,
-    # Davidson is large and lexicon-sampled; at full weight it drowns out OLID's subtler abuse.
-    "davidson": 0.5,
+    # Toxicity: tweets are another platform; at 0.3 Davidson and OLID lifted news validation
+    # ROC-AUC 0.9497 -> 0.9574 (Civil Comments sample 0.747 -> 0.771, Fox 0.558 -> 0.598).
+    "davidson": 0.3,
+    "olid": 0.3,
+    # Fox News "not hateful" comments can still be toxic: a noisy negative, half weight.
+    news.FOX: 0.5,
     # Weak "not spam" tweets (ml.data.load_tweets_as_not_spam): another medium and many rows, so
     # a small weight; 0.02, 0.05 and 0.2 were tried (leave-one-video-out cost against held-out
     # tweets with links rejected: see the spam card).
@@ -24,17 +30,11 @@ SOURCE_WEIGHTS = {
     # E-mail (ml.spamassassin): a third medium, auxiliary like SMS. At 0.05 it costs 0.0006
     # leave-one-video-out AUC and lifts a medium held out whole, SMS, by 0.044 (see the card).
     spamassassin.SOURCE: 0.05,
-    # Weak negatives (ml.data.load_conversation_negatives, ml.spamassassin
-    # .load_ham_as_not_abusive): unverified, so half weight.
-    "youtube-ham": 0.5,
-    "sms-ham": 0.5,
-    "email-ham": 0.5,
+    # News comments as weak "not spam" (ml.data.NEWS_NOT_SPAM): readers citing an article.
+    D.NEWS_NOT_SPAM: 0.2,
 }
 # (source, label) -> weight of that label's negatives.
-NEGATIVE_WEIGHTS = {
-    # HatEval "not hate" tweets are often still offensive: a noisy negative for toxicity.
-    ("tweeteval-hate", "toxicity"): 0.5,
-}
+NEGATIVE_WEIGHTS: dict[tuple[str, str], float] = {}
 
 
 @dataclass
@@ -100,6 +100,7 @@ def load_spam(data_dir: Path, extra: Sequence[Path], sources: list[D.Source]) ->
         + D.load_sms(data_dir, sources)
         + spamassassin.load_spamassassin(data_dir, sources)
         + D.load_tweets_as_not_spam(data_dir, sources)
+        + D.load_news_as_not_spam(data_dir, sources)
     )
     return rows + _load_extra(extra, "spam", sources)
 
@@ -107,15 +108,15 @@ def load_spam(data_dir: Path, extra: Sequence[Path], sources: list[D.Source]) ->
 def load_toxicity(
     data_dir: Path, extra: Sequence[Path], sources: list[D.Source]
 ) -> list[D.Example]:
-    """Davidson + HatEval + OLID (split as TweetEval offensive) + clean conversation + site CSVs."""
-    rows = (
-        D.load_davidson(data_dir, sources)
-        + D.load_hateval(data_dir, sources)
-        + D.load_olid(data_dir, sources)
-        + D.load_conversation_negatives(data_dir, sources)
-        + spamassassin.load_ham_as_not_abusive(data_dir, sources)
-    )
-    return rows + _load_extra(extra, "toxicity", sources)
+    """News comments (main domain) + Davidson and OLID tweets (training only) + site CSVs."""
+    rows, _ = news.load_news(data_dir, sources)
+    tweets = D.load_davidson(data_dir, sources) + D.load_olid(data_dir, sources)
+    for ex in tweets:
+        # Tweets only teach abuse; their sub-labels do not match the news raters' definitions.
+        keep = ("toxicity", "insult") if ex.source == "olid" else ("toxicity",)
+        ex.labels = {k: v for k, v in ex.labels.items() if k in keep}
+        ex.split, ex.group = "train", TRAIN_ONLY
+    return rows + tweets + _load_extra(extra, "toxicity", sources)
 
 
 def _load_extra(extra: Sequence[Path], label: str, sources: list[D.Source]) -> list[D.Example]:
@@ -123,6 +124,8 @@ def _load_extra(extra: Sequence[Path], label: str, sources: list[D.Source]) -> l
     rows = []
     for path in extra:
         more = D.load_labeled_csv(path, label)
+        for ex in more:
+            ex.group = TRAIN_ONLY
         rows += more
         sources.append(D.Source(str(path), D.file_sha256(path), len(more), len(more)))
     return rows

@@ -42,13 +42,16 @@ def binary_metrics(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, 
 
 
 def evaluate_file(model: Model, path: Path) -> dict[str, Any]:
-    """Metrics of a model on a `text,label` CSV at both stored thresholds."""
+    """Metrics of a model's main label on a `text,label` CSV at its publish and reject
+    thresholds (the decision itself also looks at the other labels)."""
     rows = D.load_labeled_csv(path, model.labels[0], source=path.name)
     if not rows:
         raise D.DataError(f"{path}: no rows")
     y = np.array([r.labels[model.labels[0]] for r in rows])
     p = model.score([r.text for r in rows])
-    return {name: binary_metrics(y, p, t) for name, t in model.thresholds.items()}
+    main = model.thresholds[model.labels[0]]
+    points = {"publish": main["publish"], "reject": main["reject"]}
+    return {name: binary_metrics(y, p, t) for name, t in points.items() if t is not None}
 
 
 def format_report(model: Model, path: Path, report: dict[str, Any]) -> str:

@@ -8,7 +8,6 @@ from ml.spamassassin import (
     RELATIVE,
     email_text,
     fetch,
-    load_ham_as_not_abusive,
     load_spamassassin,
     locate,
 )
@@ -83,12 +82,3 @@ def test_fetch_keeps_only_bytes_with_the_pinned_sha256(tmp_path: Path) -> None:
 def test_fetch_refuses_plain_http(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="only https"):
         fetch(tmp_path, "http://registry.npmjs.org/x.tgz", "0" * 64)
-
-
-def test_only_ham_mails_become_not_abusive_examples(empty_downloads: Path) -> None:
-    rows = load_ham_as_not_abusive(FIXTURE_DATA, [])
-    assert len(rows) == 3  # the unique ham of the fixture; no spam mail
-    assert {r.source for r in rows} == {"email-ham"}
-    assert all(r.labels == {"toxicity": 0.0, "insult": 0.0, "identity_attack": 0.0} for r in rows)
-    assert {r.split for r in rows} <= {"train", "val"}
-    assert not any("meds" in r.text or "WON" in r.text for r in rows)
