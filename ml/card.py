@@ -428,9 +428,10 @@ def _news_sections(card: dict[str, Any]) -> list[str]:
             "",
             "### Explanations against human toxic spans (SemEval-2021 Task 5 character F1)",
             "",
-            f"- words whose push on the calibrated toxicity logit exceeds {sp['threshold']} "
-            f"(chosen on {sp['train_posts']} SemEval train posts, F1 {sp['train_f1']}) are "
-            "highlighted (`Model.toxic_spans`)",
+            f"- words whose push on the calibrated toxicity logit exceeds {sp['threshold']} and "
+            f"is at least {sp.get('relative', 0.0):.0%} of the post's strongest push are "
+            f"highlighted (`Model.toxic_spans`); rule chosen on {sp['train_posts']} SemEval "
+            f"train posts (F1 {sp['train_f1']})",
             f"- SemEval trial posts (never trained on, {sp['trial_posts']}): **F1 "
             f"{sp['trial_f1']}** (target >= 0.60)",
         ]

@@ -133,19 +133,19 @@ NEGATIONS = frozenset({"not", "no", "never", "nobody", "nothing", "neither", "no
 NEGATION_SCOPE = 3
 
 
-def _negated(words: Sequence[str]) -> list[bool]:
-    """Which tokens fall in the scope of a negation cue (words, ending at punctuation)."""
-    out = [False] * len(words)
-    for i, w in enumerate(words):
-        contraction = w == "t" and i >= 2 and words[i - 1] == "'" and words[i - 2].endswith("n")
-        if not (w in NEGATIONS or contraction):
+def _negated(words: Sequence[str]) -> set[int]:
+    """Positions of the tokens in the scope of a negation cue (words, ending at punctuation)."""
+    out: set[int] = set()
+    cues = [i for i, w in enumerate(words) if w in NEGATIONS or w == "t"]
+    for i in cues:
+        if words[i] == "t" and not (i >= 2 and words[i - 1] == "'" and words[i - 2][-1:] == "n"):
             continue
         j, taken = i + 1, 0
         if j < len(words) and words[j] == "be":
             continue
         while j < len(words) and taken < NEGATION_SCOPE and _WORD.match(words[j]):
             if words[j] not in FUNCTION_WORDS:
-                out[j] = True
+                out.add(j)
                 taken += 1
             j += 1
     return out
@@ -155,8 +155,8 @@ def feature_mask(
     words: Sequence[str], stop: frozenset[str] = NO_STOP_WORDS, negation: bool = False
 ) -> list[bool]:
     """Which tokens build features: not the stop words, nor negated words if asked."""
-    negated = _negated(words) if negation else [False] * len(words)
-    return [w not in stop and not n for w, n in zip(words, negated, strict=True)]
+    negated = _negated(words) if negation else set()
+    return [w not in stop and i not in negated for i, w in enumerate(words)]
 
 
 def tokenize(norm: str) -> list[re.Match[str]]:
@@ -180,9 +180,10 @@ def char_grams(word: str) -> list[str]:
 def words_of(norm: str, stop: frozenset[str] = NO_STOP_WORDS, negation: bool = False) -> list[str]:
     """The word tokens features are built from (see feature_mask)."""
     words = _TOKEN.findall(norm)
-    if not stop and not negation:
-        return words
-    return [w for w, keep in zip(words, feature_mask(words, stop, negation), strict=True) if keep]
+    negated = _negated(words) if negation else set()
+    if negated:
+        return [w for i, w in enumerate(words) if w not in stop and i not in negated]
+    return [w for w in words if w not in stop] if stop else words
 
 
 def analyze(

@@ -191,14 +191,18 @@ class Model:
         return out
 
     def toxic_spans(self, text: str, label: str | None = None) -> list[tuple[int, int]]:
-        """Character spans of the original text a moderator should look at: every word whose
-        push exceeds the span threshold chosen on training posts (SemEval-2021 Task 5 style)."""
+        """Character spans of the original text a moderator should look at: the words that push
+        more than the span threshold and at least a share of the strongest word's push (rule
+        chosen on training posts, scored like SemEval-2021 Task 5)."""
         cut = float(self.meta.get("span_threshold", 0.0))
-        return [
-            (start, end)
+        relative = float(self.meta.get("span_relative", 0.0))
+        tokens = [
+            (weight, start, end)
             for _, weight, start, end in self._token_weights(text, label)
-            if weight > cut and start is not None and end is not None
+            if start is not None and end is not None
         ]
+        strongest = max((w for w, _, _ in tokens), default=0.0)
+        return [(s, e) for w, s, e in tokens if w > cut and w >= relative * strongest]
 
 
 def _blob(strings: list[str]) -> np.ndarray:

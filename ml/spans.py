@@ -36,28 +36,38 @@ def _token_weights(model: Model, posts: Sequence[SpanPost]) -> list[list[tuple[f
     return out
 
 
-def _offsets(tokens: list[tuple[float, int, int]], cut: float) -> set[int]:
-    return {i for w, s, e in tokens if w > cut for i in range(s, e)}
+def _offsets(tokens: list[tuple[float, int, int]], cut: float, relative: float) -> set[int]:
+    strongest = max((w for w, _, _ in tokens), default=0.0)
+    return {i for w, s, e in tokens if w > cut and w >= relative * strongest for i in range(s, e)}
 
 
-def mean_f1(model: Model, posts: Sequence[SpanPost], cut: float) -> float:
-    """Mean character F1 of the words whose push exceeds `cut`, over these posts."""
+def mean_f1(model: Model, posts: Sequence[SpanPost], cut: float, relative: float) -> float:
+    """Mean character F1 of the highlighted words over these posts."""
     weights = _token_weights(model, posts)
     return float(
-        np.mean([span_f1(_offsets(t, cut), p.spans) for t, p in zip(weights, posts, strict=True)])
+        np.mean(
+            [
+                span_f1(_offsets(t, cut, relative), p.spans)
+                for t, p in zip(weights, posts, strict=True)
+            ]
+        )
     )
 
 
-def choose_span_threshold(model: Model, posts: Sequence[SpanPost]) -> tuple[float, float]:
-    """The word-push cut with the best mean F1 on these (training) posts, and that F1."""
+def choose_span_rule(model: Model, posts: Sequence[SpanPost]) -> tuple[float, float, float]:
+    """The (cut, relative) rule with the best mean F1 on these (training) posts, and that F1."""
     weights = _token_weights(model, posts)
-    best = (0.0, -1.0)
-    for cut in np.round(np.arange(0.0, 2.01, 0.02), 2):
-        f1 = float(
-            np.mean(
-                [span_f1(_offsets(t, cut), p.spans) for t, p in zip(weights, posts, strict=True)]
+    best = (0.0, 0.0, -1.0)
+    for cut in np.round(np.arange(0.0, 1.01, 0.04), 2):
+        for relative in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
+            f1 = float(
+                np.mean(
+                    [
+                        span_f1(_offsets(t, cut, relative), p.spans)
+                        for t, p in zip(weights, posts, strict=True)
+                    ]
+                )
             )
-        )
-        if f1 > best[1]:
-            best = (float(cut), f1)
+            if f1 > best[2]:
+                best = (float(cut), relative, f1)
     return best

@@ -19,7 +19,7 @@ from ml.checklist import run_suite
 from ml.corpus import NEGATIVE_WEIGHTS, SOURCE_WEIGHTS, Corpus, load_spam, load_toxicity, to_corpus
 from ml.fit import C_VALUES, NB_SCALING, SEED, STOP_WORDS, fit_all_labels
 from ml.model import DEFAULT_ARTIFACTS_DIR, LABELS, Model, Thresholds, save_model
-from ml.spans import choose_span_threshold, mean_f1
+from ml.spans import choose_span_rule, mean_f1
 from ml.thresholds import (
     PUBLISH,
     REJECT,
@@ -190,17 +190,18 @@ def _explanations(model: Model, data_dir: Path, meta: dict[str, Any]) -> dict[st
     """Choose the span threshold on SemEval train posts; score it on the trial posts."""
     posts = news.load_tsd_train(data_dir)
     order = np.random.default_rng(SEED).permutation(len(posts))[:SPAN_TUNING_POSTS]
-    cut, train_f1 = choose_span_threshold(model, [posts[i] for i in order])
-    meta["span_threshold"] = cut
-    model.meta["span_threshold"] = cut
+    cut, relative, train_f1 = choose_span_rule(model, [posts[i] for i in order])
+    meta["span_threshold"], meta["span_relative"] = cut, relative
+    model.meta.update(span_threshold=cut, span_relative=relative)
     trial = news.load_tsd_trial(data_dir)
     return {
         "spans": {
             "threshold": cut,
+            "relative": relative,
             "train_posts": len(order),
             "train_f1": round(train_f1, 4),
             "trial_posts": len(trial),
-            "trial_f1": round(mean_f1(model, trial, cut), 4),
+            "trial_f1": round(mean_f1(model, trial, cut, relative), 4),
         }
     }
 

@@ -5,7 +5,7 @@ import pytest
 
 from ml import load_model
 from ml.model import LABELS, Model
-from ml.thresholds import HOLD, REJECT, decide
+from ml.thresholds import HOLD, PUBLISH, REJECT, decide
 
 
 def publish_at(m: Model, label: str | None = None) -> float:
@@ -176,6 +176,12 @@ def test_the_issue_8_examples_get_the_decisions_a_news_desk_expects(toxicity: Mo
         "He should watch his back."
     )
     insult = "You are an idiot... What a moron."
-    got = decisions(toxicity, [threat, insult])
+    got = decisions(toxicity, [threat, insult, "I am a Muslim woman", "Immigrants built this city"])
     assert got[0] in (HOLD, REJECT)
-    assert got[1] in (HOLD, REJECT)
+    assert got[1] == REJECT
+    assert got[2:] == [PUBLISH, PUBLISH]
+
+
+def test_highlighted_spans_are_the_abusive_words(toxicity: Model) -> None:
+    text = "You are an idiot... What a moron."
+    assert [text[s:e] for s, e in toxicity.toxic_spans(text)] == ["idiot", "moron"]
