@@ -47,11 +47,13 @@ def test_toxicity_validation_never_trains_on_the_semeval_trial_posts() -> None:
         assert len(set(folds[corpus.group == group].tolist())) == 1
 
 
-def test_training_is_deterministic(tiny_artifacts: Path, tmp_path: Path) -> None:
-    again = train("spam", FIXTURE_DATA, tmp_path)
-    first = tiny_artifacts / "spam" / "model.npz"
+@pytest.mark.parametrize("name", ["spam", "toxicity"])
+def test_training_is_deterministic(tiny_artifacts: Path, tmp_path: Path, name: str) -> None:
+    again = train(name, FIXTURE_DATA, tmp_path)
+    first = tiny_artifacts / name / "model.npz"
     assert (again / "model.npz").read_bytes() == first.read_bytes()
-    assert load_model("spam", tmp_path).version == load_model("spam", tiny_artifacts).version
+    assert load_model(name, tmp_path).version == load_model(name, tiny_artifacts).version
+    assert load_model(name, tmp_path).thresholds == load_model(name, tiny_artifacts).thresholds
 
 
 def test_training_adds_a_sites_own_decisions(tmp_path: Path) -> None:
