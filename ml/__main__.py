@@ -38,9 +38,12 @@ def _parser() -> argparse.ArgumentParser:
         help="extra `text,label` CSV of a site's own decisions (repeatable)",
     )
 
-    evaluate = sub.add_parser("evaluate", help="metrics on a labelled `text,label` CSV")
+    evaluate = sub.add_parser(
+        "evaluate",
+        help="metrics on a labelled `text,label` CSV; toxicity also runs the behavioural suite",
+    )
     evaluate.add_argument("--model", choices=MODEL_NAMES, required=True)
-    evaluate.add_argument("--input", type=Path, required=True)
+    evaluate.add_argument("--input", type=Path, help="labelled CSV (optional for toxicity)")
     evaluate.add_argument("--artifacts", type=Path)
 
     score = sub.add_parser("score", help="add score columns to a CSV with a `text` column")
@@ -121,11 +124,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ml.evaluate import evaluate_file, format_report
 
             model = load_model(args.model, args.artifacts)
-            try:
-                report = evaluate_file(model, args.input)
-            except DataError as exc:
-                return _fail(str(exc))
-            print(format_report(model, args.input, report))
+            if args.input is None and args.model != "toxicity":
+                return _fail("--input is required for the spam model")
+            if args.input is not None:
+                try:
+                    report = evaluate_file(model, args.input)
+                except DataError as exc:
+                    return _fail(str(exc))
+                print(format_report(model, args.input, report))
+            if args.model == "toxicity":
+                from ml.checklist import format_suite, run_suite
+
+                print(f"behavioural suite ({model.version}):")
+                print(format_suite(run_suite(model)))
             return 0
         if args.command == "score":
             return _score(args)

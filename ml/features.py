@@ -13,9 +13,150 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 5)
 _TOKEN = re.compile(r"@user|\w+|[^\w\s]")
+_WORD = re.compile(r"\w")
+# Function words a model may ignore entirely: no word gram, no character gram, never explained.
+# Articles, forms of "be", prepositions and conjunctions; not pronouns ("you" matters for
+# insults) and not negations.
+FUNCTION_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "by",
+        "from",
+        "as",
+        "and",
+        "or",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "there",
+        "then",
+        "than",
+        "so",
+        "if",
+        "into",
+        "about",
+    }
+)
+NO_STOP_WORDS: frozenset[str] = frozenset()
+# Words naming an identity group (after the Civil Comments identity columns). A model may leave
+# them out so that mentioning a group is never evidence of abuse by itself; what is said about
+# the group still is.
+IDENTITY_WORDS = frozenset(
+    {
+        "muslim",
+        "muslims",
+        "islam",
+        "islamic",
+        "jew",
+        "jews",
+        "jewish",
+        "christian",
+        "christians",
+        "catholic",
+        "catholics",
+        "hindu",
+        "hindus",
+        "buddhist",
+        "buddhists",
+        "sikh",
+        "sikhs",
+        "atheist",
+        "atheists",
+        "black",
+        "blacks",
+        "white",
+        "whites",
+        "asian",
+        "asians",
+        "latino",
+        "latinos",
+        "latina",
+        "latinas",
+        "hispanic",
+        "hispanics",
+        "mexican",
+        "mexicans",
+        "african",
+        "africans",
+        "arab",
+        "arabs",
+        "gay",
+        "gays",
+        "lesbian",
+        "lesbians",
+        "bisexual",
+        "transgender",
+        "trans",
+        "homosexual",
+        "homosexuals",
+        "queer",
+        "woman",
+        "women",
+        "female",
+        "females",
+        "male",
+        "males",
+        "immigrant",
+        "immigrants",
+        "refugee",
+        "refugees",
+        "disabled",
+        "deaf",
+    }
+)
+# Negation cues; up to three words after one (until punctuation) are left out of the features
+# when a model asks for it, so "not criminals" is not read as "criminals". "don't be" is an
+# insult's opening ("don't be stupid"), not a negation of what follows.
+NEGATIONS = frozenset({"not", "no", "never", "nobody", "nothing", "neither", "nor", "without"})
+NEGATION_SCOPE = 3
+
+
+def _negated(words: Sequence[str]) -> set[int]:
+    """Positions of the tokens in the scope of a negation cue (words, ending at punctuation)."""
+    out: set[int] = set()
+    cues = [i for i, w in enumerate(words) if w in NEGATIONS or w == "t"]
+    for i in cues:
+        if words[i] == "t" and not (i >= 2 and words[i - 1] == "'" and words[i - 2][-1:] == "n"):
+            continue
+        j, taken = i + 1, 0
+        if j < len(words) and words[j] == "be":
+            continue
+        while j < len(words) and taken < NEGATION_SCOPE and _WORD.match(words[j]):
+            if words[j] not in FUNCTION_WORDS:
+                out.add(j)
+                taken += 1
+            j += 1
+    return out
+
+
+def feature_mask(
+    words: Sequence[str], stop: frozenset[str] = NO_STOP_WORDS, negation: bool = False
+) -> list[bool]:
+    """Which tokens build features: not the stop words, nor negated words if asked."""
+    negated = _negated(words) if negation else set()
+    return [w not in stop and i not in negated for i, w in enumerate(words)]
 
 
 def tokenize(norm: str) -> list[re.Match[str]]:
@@ -36,9 +177,20 @@ def char_grams(word: str) -> list[str]:
     return [padded[i : i + n] for n in range(lo, hi + 1) for i in range(size - n + 1)]
 
 
-def analyze(norm: str) -> tuple[list[str], list[str]]:
-    """Word grams and character grams of one normalised text."""
+def words_of(norm: str, stop: frozenset[str] = NO_STOP_WORDS, negation: bool = False) -> list[str]:
+    """The word tokens features are built from (see feature_mask)."""
     words = _TOKEN.findall(norm)
+    negated = _negated(words) if negation else set()
+    if negated:
+        return [w for i, w in enumerate(words) if w not in stop and i not in negated]
+    return [w for w in words if w not in stop] if stop else words
+
+
+def analyze(
+    norm: str, stop: frozenset[str] = NO_STOP_WORDS, negation: bool = False
+) -> tuple[list[str], list[str]]:
+    """Word grams and character grams of one normalised text."""
+    words = words_of(norm, stop, negation)
     chars: list[str] = []
     for w in words:
         chars.extend(char_grams(w))
@@ -46,8 +198,8 @@ def analyze(norm: str) -> tuple[list[str], list[str]]:
 
 
 _PRIME = np.uint64(1099511628211)
-_SALT_STEP = 0x9E3779B97F4A7C15
-_SALT = {n: np.uint64((n * _SALT_STEP) % 2**64) for n in range(1, 64)}
+# Every hash starts from a salt that depends on the gram's length, so "ab" and "b" differ.
+_SALT_STEP = np.uint64(0x9E3779B97F4A7C15)
 # P is odd, so it has an inverse modulo 2**64: span hashes then come from one cumulative sum.
 _PRIME_INV = np.uint64(pow(int(_PRIME), -1, 2**64))
 _POWERS: list[np.ndarray] = [np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint64)]
@@ -62,14 +214,15 @@ def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
     return _POWERS[0], _POWERS[1]
 
 
-def _salt(lengths: np.ndarray) -> np.ndarray:
-    return lengths.astype(np.uint64) * np.uint64(_SALT_STEP)
+def _salt(lengths: np.ndarray | int) -> np.ndarray:
+    """The starting value of the hash of a gram of each length (wraps modulo 2**64)."""
+    return np.asarray(lengths).astype(np.uint64) * _SALT_STEP
 
 
 def _hash_codes(codes: np.ndarray, n: int) -> np.ndarray:
     """64-bit polynomial hashes of every length-n window of a uint64 code-point array."""
     size = len(codes) - n + 1
-    h = np.full(max(size, 0), _SALT[n], dtype=np.uint64)
+    h = np.full(max(size, 0), _salt(n), dtype=np.uint64)
     for k in range(n):
         h = h * _PRIME + codes[k : k + size]  # wraps modulo 2**64 by design
     return h
@@ -84,7 +237,7 @@ def hash_strings(grams: Sequence[str]) -> np.ndarray:
     for n, idx in by_len.items():
         arr = np.array([grams[i] for i in idx], dtype=f"<U{n}")
         codes = arr.view(np.uint32).reshape(len(idx), n).astype(np.uint64)
-        h = np.full(len(idx), np.uint64((n * _SALT_STEP) % 2**64), dtype=np.uint64)
+        h = np.full(len(idx), _salt(n), dtype=np.uint64)
         for k in range(n):
             h = h * _PRIME + codes[:, k]
         out[idx] = h
@@ -144,9 +297,11 @@ def hash_batch(token_lists: Sequence[Sequence[str]]) -> BatchGrams:
 
 
 @lru_cache(maxsize=2)
-def batch_grams(normalized: tuple[str, ...]) -> BatchGrams:
+def batch_grams(
+    normalized: tuple[str, ...], stop: frozenset[str] = NO_STOP_WORDS, negation: bool = False
+) -> BatchGrams:
     """Hashed grams of a batch of normalised texts; cached because the app runs both models."""
-    return hash_batch([_TOKEN.findall(norm) for norm in normalized])
+    return hash_batch([words_of(norm, stop, negation) for norm in normalized])
 
 
 class HashIndex:
@@ -213,7 +368,11 @@ class Vectorizer:
         char_grams_list: Sequence[str],
         word_idf: np.ndarray,
         char_idf: np.ndarray,
+        stop_words: Iterable[str] = (),
+        negation: bool = False,
     ) -> None:
+        self.stop_words = frozenset(stop_words)
+        self.negation = negation
         self.word_list = list(word_grams_list)
         self.char_list = list(char_grams_list)
         self.word_idf = word_idf
@@ -245,7 +404,7 @@ class Vectorizer:
     def entries(self, normalized: Iterable[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         """Non-zero TF-IDF entries (rows, columns, values) and the number of texts."""
         texts = tuple(normalized)
-        grams = batch_grams(texts)
+        grams = batch_grams(texts, self.stop_words, self.negation)
         n = len(texts)
         w_cols = self._word_index.lookup(grams.word_hashes)
         hit = w_cols >= 0
@@ -276,13 +435,18 @@ def _tfidf(
 
 
 def fit_vectorizer(
-    normalized: Sequence[str], min_df: int = 2, max_word: int = 100_000, max_char: int = 250_000
+    normalized: Sequence[str],
+    min_df: int = 2,
+    max_word: int = 100_000,
+    max_char: int = 250_000,
+    stop_words: frozenset[str] = NO_STOP_WORDS,
+    negation: bool = False,
 ) -> Vectorizer:
     """Choose vocabularies by document frequency (ties broken alphabetically) and compute idf."""
     word_df: Counter[str] = Counter()
     char_df: Counter[str] = Counter()
     for norm in normalized:
-        wg, cg = analyze(norm)
+        wg, cg = analyze(norm, stop_words, negation)
         word_df.update(set(wg))
         char_df.update(set(cg))
     n = len(normalized)
@@ -294,4 +458,4 @@ def fit_vectorizer(
 
     word_vocab, word_idf = pick(word_df, max_word)
     char_vocab, char_idf = pick(char_df, max_char)
-    return Vectorizer(list(word_vocab), list(char_vocab), word_idf, char_idf)
+    return Vectorizer(list(word_vocab), list(char_vocab), word_idf, char_idf, stop_words, negation)

@@ -11,16 +11,40 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
-from ml.features import Vectorizer, char_grams, tokenize, word_grams
-from ml.normalize import normalize, normalize_with_offsets
+from ml.features import Vectorizer, char_grams, feature_mask, tokenize, word_grams
+from ml.normalize import NORMALIZER_VERSION, normalize, normalize_with_offsets
 
-FORMAT_VERSION = 2
+# 3: thresholds per label, stop words stored with the vocabulary, explanation span threshold.
+FORMAT_VERSION = 3
 MODEL_NAMES = ("spam", "toxicity")
-LABELS = {"spam": ("spam",), "toxicity": ("toxicity", "insult", "identity_attack")}
+# Perspective's attribute names, lower-cased.
+LABELS = {
+    "spam": ("spam",),
+    "toxicity": (
+        "toxicity",
+        "severe_toxicity",
+        "insult",
+        "threat",
+        "identity_attack",
+        "profanity",
+    ),
+}
+
+
+# label -> {"publish": below this the label lets a comment through, "reject": at or above this
+# the comment is rejected, None = this label never rejects on its own}.
+class LabelThresholds(TypedDict):
+    """Where one label publishes (below `publish`) and rejects (at or above `reject`)."""
+
+    publish: float
+    reject: float | None
+
+
+Thresholds = dict[str, LabelThresholds]
 ARRAYS_FILE = "model.npz"
 META_FILE = "model.json"
 DEFAULT_ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
@@ -40,7 +64,8 @@ class Contribution:
     end: int | None
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function, clipped so that large logits do not overflow."""
     return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
 
 
@@ -55,8 +80,8 @@ class Model:
         coef: np.ndarray,
         intercept: np.ndarray,
         calibration: np.ndarray,
-        thresholds: dict[str, float],
-        version: str,
+        thresholds: Thresholds,
+        version: str = "unsaved",
         meta: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
@@ -67,14 +92,17 @@ class Model:
         self._coef_t = np.ascontiguousarray(self.coef.T)
         self.intercept = np.asarray(intercept, dtype=np.float64)
         self.calibration = np.asarray(calibration, dtype=np.float64)
-        self.thresholds = dict(thresholds)
+        self.thresholds: Thresholds = {
+            label: {"publish": t["publish"], "reject": t["reject"]}
+            for label, t in thresholds.items()
+        }
         self.version = version
         self.meta = meta or {}
 
     def __repr__(self) -> str:
         return f"<Model {self.version} labels={self.labels}>"
 
-    def decision(self, texts: Sequence[str]) -> np.ndarray:
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Raw logits, shape (n, n_labels)."""
         # Plain numpy on the non-zero entries: cheaper than building scipy matrices per call.
         rows, cols, vals, n = self.vectorizer.entries([normalize(t) for t in texts])
@@ -85,7 +113,7 @@ class Model:
         return z
 
     def _calibrate(self, z: np.ndarray) -> np.ndarray:
-        return _sigmoid(z * self.calibration[:, 0] + self.calibration[:, 1])
+        return sigmoid(z * self.calibration[:, 0] + self.calibration[:, 1])
 
     def score_labels(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """Calibrated probability of every label, each of shape (n,)."""
@@ -93,23 +121,30 @@ class Model:
             raise TypeError("score_labels takes a sequence of texts, not one string")
         if len(texts) == 0:
             return {label: np.zeros(0) for label in self.labels}
-        p = self._calibrate(self.decision(texts))
+        p = self._calibrate(self.logits(texts))
         return {label: p[:, i] for i, label in enumerate(self.labels)}
 
     def score(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probability of the main label, shape (n,)."""
         return self.score_labels(texts)[self.labels[0]]
 
-    def explain(self, text: str, top: int = 5, label: str | None = None) -> list[Contribution]:
-        """Words that pushed a label's score (the main one by default) up most, located in text."""
-        row = 0 if label is None else self.labels.index(label)
+    def _token_weights(
+        self, text: str, label: str | None = None
+    ) -> list[tuple[str, float, int | None, int | None]]:
+        """Each word's push on one label's calibrated logit, with its span in the original text."""
+        j = self.labels.index(label) if label is not None else 0
         norm = normalize_with_offsets(text)
         x = self.vectorizer.transform([norm.text])
-        contrib = x.multiply(self.coef[row]).tocsr()
+        contrib = x.multiply(self.coef[j]).tocsr()
         value = dict(zip(contrib.indices.tolist(), contrib.data.tolist(), strict=True))
         wv, cv = self.vectorizer.word_vocab, self.vectorizer.char_vocab
         offset = len(self.vectorizer.word_list)
-        tokens = tokenize(norm.text)
+        vec = self.vectorizer
+        # Stop words (and negated words, if the model drops them) build no feature, so they
+        # carry no weight and are never highlighted.
+        every = tokenize(norm.text)
+        mask = feature_mask([m.group(0) for m in every], vec.stop_words, vec.negation)
+        tokens = [m for m, keep in zip(every, mask, strict=True) if keep]
         words = [m.group(0) for m in tokens]
         grams = [char_grams(w) for w in words]
         # A feature seen k times in the text gives each occurrence 1/k of its contribution.
@@ -117,34 +152,57 @@ class Model:
         char_uses = Counter(g for gs in grams for g in gs)
         per_token = [0.0] * len(tokens)
         for i, w in enumerate(words):
-            j = wv.get(w)
-            if j is not None:
-                per_token[i] += value.get(j, 0.0) / word_uses[w]
+            col = wv.get(w)
+            if col is not None:
+                per_token[i] += value.get(col, 0.0) / word_uses[w]
             for g in grams[i]:
-                j = cv.get(g)
-                if j is not None:
-                    per_token[i] += value.get(offset + j, 0.0) / char_uses[g]
+                col = cv.get(g)
+                if col is not None:
+                    per_token[i] += value.get(offset + col, 0.0) / char_uses[g]
             if i + 1 < len(words):
                 # A bigram's push is shared by its two words.
                 pair = f"{w} {words[i + 1]}"
                 half = value.get(wv.get(pair, -1), 0.0) / word_uses[pair] / 2.0
                 per_token[i] += half
                 per_token[i + 1] += half
-        # Report contributions to the calibrated logit (the Platt slope rescales the raw one).
-        scale = float(self.calibration[row, 0])
-        ranked = sorted(range(len(tokens)), key=lambda i: (-per_token[i], i))
+        # Contributions to the calibrated logit (the Platt slope rescales the raw one).
+        scale = float(self.calibration[j, 0])
+        out: list[tuple[str, float, int | None, int | None]] = []
+        for i, m in enumerate(tokens):
+            start, end = norm.span(*m.span())
+            out.append((words[i], per_token[i] * scale, start, end))
+        return out
+
+    def explain(self, text: str, top: int = 5, label: str | None = None) -> list[Contribution]:
+        """Words that pushed a label's score up most (default: the main label), with their spans
+        in the original text; function words are never among them."""
+        weights = self._token_weights(text, label)
+        ranked = sorted(range(len(weights)), key=lambda i: (-weights[i][1], i))
         out: list[Contribution] = []
         seen: set[str] = set()
         for i in ranked:
-            weight = per_token[i] * scale
+            word, weight, start, end = weights[i]
             if weight <= 0.0 or len(out) >= top:
                 break
-            if words[i] in seen:
+            if word in seen:
                 continue
-            seen.add(words[i])
-            start, end = norm.span(*tokens[i].span())
-            out.append(Contribution(words[i], weight, start, end))
+            seen.add(word)
+            out.append(Contribution(word, weight, start, end))
         return out
+
+    def toxic_spans(self, text: str, label: str | None = None) -> list[tuple[int, int]]:
+        """Character spans of the original text a moderator should look at: the words that push
+        more than the span threshold and at least a share of the strongest word's push (rule
+        chosen on training posts, scored like SemEval-2021 Task 5)."""
+        cut = float(self.meta.get("span_threshold", 0.0))
+        relative = float(self.meta.get("span_relative", 0.0))
+        tokens = [
+            (weight, start, end)
+            for _, weight, start, end in self._token_weights(text, label)
+            if start is not None and end is not None
+        ]
+        strongest = max((w for w, _, _ in tokens), default=0.0)
+        return [(s, e) for w, s, e in tokens if w > cut and w >= relative * strongest]
 
 
 def _blob(strings: list[str]) -> np.ndarray:
@@ -169,48 +227,59 @@ def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     return buf.getvalue()
 
 
-def save_model_files(
-    out_dir: Path,
-    name: str,
-    labels: tuple[str, ...],
-    vectorizer: Vectorizer,
-    coef: np.ndarray,
-    intercept: np.ndarray,
-    calibration: np.ndarray,
-    thresholds: dict[str, float],
-    meta: dict[str, Any],
-    created: str,
-) -> str:
-    """Write model.npz and model.json; return the model version string."""
+def save_model(model: Model, out_dir: Path, meta: dict[str, Any]) -> str:
+    """Write model.npz and model.json (meta must hold `created`); return the version string."""
+    vectorizer = model.vectorizer
     arrays = {
         "word_vocab": _blob(vectorizer.word_list),
         "char_vocab": _blob(vectorizer.char_list),
         "word_idf": vectorizer.word_idf.astype(np.float32),
         "char_idf": vectorizer.char_idf.astype(np.float32),
-        "coef": np.asarray(coef, dtype=np.float32),
-        "intercept": np.asarray(intercept, dtype=np.float64),
-        "calibration": np.asarray(calibration, dtype=np.float64),
+        "stop_words": _blob(sorted(vectorizer.stop_words)),
+        "negation": np.array([int(vectorizer.negation)], dtype=np.uint8),
+        "coef": np.asarray(model.coef, dtype=np.float32),
+        "intercept": np.asarray(model.intercept, dtype=np.float64),
+        "calibration": np.asarray(model.calibration, dtype=np.float64),
     }
     data = _npz_bytes(arrays)
     digest = hashlib.sha256(data).hexdigest()
     # The version covers everything that changes decisions: arrays, labels and thresholds.
-    decisive = json.dumps({"labels": list(labels), "thresholds": thresholds}, sort_keys=True)
+    decisive = json.dumps(
+        {"labels": list(model.labels), "thresholds": model.thresholds}, sort_keys=True
+    )
     content = hashlib.sha256(data + decisive.encode("utf-8")).hexdigest()
-    version = f"{name}-{created[:10].replace('-', '')}-{content[:8]}"
+    created = str(meta["created"])
+    version = f"{model.name}-{created[:10].replace('-', '')}-{content[:8]}"
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / ARRAYS_FILE).write_bytes(data)
     doc = {
-        "format": FORMAT_VERSION,
-        "name": name,
-        "version": version,
-        "labels": list(labels),
-        "thresholds": thresholds,
-        "arrays_sha256": digest,
-        "created": created,
         **meta,
+        "format": FORMAT_VERSION,
+        "normalizer": NORMALIZER_VERSION,
+        "name": model.name,
+        "version": version,
+        "labels": list(model.labels),
+        "thresholds": model.thresholds,
+        "arrays_sha256": digest,
     }
     (out_dir / META_FILE).write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+    model.version = version
+    model.meta = doc
     return version
+
+
+def _read_thresholds(raw: Any, labels: tuple[str, ...]) -> Thresholds:
+    """Per-label thresholds from model.json, checked: every label, publish <= reject."""
+    if not isinstance(raw, dict) or set(raw) != set(labels):
+        raise ValueError(f"thresholds must name exactly the labels {labels}")
+    out: Thresholds = {}
+    for label in labels:
+        publish = float(raw[label]["publish"])
+        reject = None if raw[label]["reject"] is None else float(raw[label]["reject"])
+        if not 0.0 <= publish <= (1.0 if reject is None else reject) <= 1.0:
+            raise ValueError(f"thresholds of {label} out of order: {raw[label]}")
+        out[label] = {"publish": publish, "reject": reject}
+    return out
 
 
 def resolve_artifacts_dir(artifacts_dir: str | Path | None = None) -> Path:
@@ -240,6 +309,11 @@ def load_model(name: str, artifacts_dir: str | Path | None = None) -> Model:
             f"model {name} was written with format {fmt}, this code reads format "
             f"{FORMAT_VERSION}; {retrain}"
         )
+    if meta.get("normalizer") != NORMALIZER_VERSION:
+        raise ModelLoadError(
+            f"model {name} was trained on normaliser version {meta.get('normalizer')}, this "
+            f"code normalises with version {NORMALIZER_VERSION}; {retrain}"
+        )
     data = arrays_path.read_bytes()
     if hashlib.sha256(data).hexdigest() != meta.get("arrays_sha256"):
         raise ModelLoadError(f"model {name}: {arrays_path} does not match {meta_path}; {retrain}")
@@ -253,6 +327,8 @@ def load_model(name: str, artifacts_dir: str | Path | None = None) -> Model:
             char,
             arrays["word_idf"].astype(np.float64),
             arrays["char_idf"].astype(np.float64),
+            _unblob(arrays["stop_words"]),
+            bool(arrays["negation"][0]) if "negation" in arrays else False,
         )
         labels = tuple(meta["labels"])
         coef = arrays["coef"]
@@ -265,11 +341,11 @@ def load_model(name: str, artifacts_dir: str | Path | None = None) -> Model:
             coef=coef,
             intercept=arrays["intercept"],
             calibration=arrays["calibration"],
-            thresholds={k: float(v) for k, v in meta["thresholds"].items()},
+            thresholds=_read_thresholds(meta["thresholds"], labels),
             version=str(meta["version"]),
             meta=meta,
         )
-    except (KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
+    except (KeyError, TypeError, ValueError, OSError, zipfile.BadZipFile) as exc:
         raise ModelLoadError(
             f"model {name}: damaged artifact in {folder}: {exc}; {retrain}"
         ) from exc

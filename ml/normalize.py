@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+# Bump when normalize() changes what it outputs: artifacts record it and refuse another version.
+NORMALIZER_VERSION = 2
 URL_TOKEN = "urltoken"  # noqa: S105 (a placeholder word, not a secret)
 MENTION_TOKEN = "@user"  # noqa: S105
 # Added after URL_TOKEN for links to YouTube videos: those mostly point at a song or a moment

@@ -13,7 +13,6 @@ import email
 import hashlib
 import html
 import os
-import random
 import re
 import tarfile
 import tempfile
@@ -136,18 +135,3 @@ def load_spamassassin(data_dir: Path, sources: list[Source]) -> list[Example]:
         f"{dropped} duplicates dropped"
     )
     return kept
-
-
-def load_ham_as_not_abusive(data_dir: Path, sources: list[Source], seed: int = 13) -> list[Example]:
-    """The ham mails as weak "not abusive" examples for toxicity, a seeded fifth held out.
-
-    Mailing-list discussion is people disagreeing at length without abuse, which neither tweets
-    nor SMS show the model; like the other conversation negatives nobody labelled it for abuse.
-    """
-    rng = random.Random(seed)
-    not_abusive = {"toxicity": 0.0, "insult": 0.0, "identity_attack": 0.0}
-    return [
-        Example(ex.text, dict(not_abusive), "email-ham", "val" if rng.random() < 0.2 else "train")
-        for ex in load_spamassassin(data_dir, sources)
-        if ex.labels["spam"] == 0.0
-    ]

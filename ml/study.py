@@ -22,8 +22,9 @@ from sklearn.metrics import precision_recall_curve, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from tqdm import tqdm
 
+from ml import corpus as K
 from ml import data as D
-from ml import train as T
+from ml import fit as F
 from ml.model import LABELS
 
 SITE_SHARES = (0.1, 0.25)
@@ -37,21 +38,21 @@ def best_f1(y: np.ndarray, z: np.ndarray) -> float:
     return float(f1.max())
 
 
-def _fit_and_score(corpus: T.Corpus, train: np.ndarray, test: np.ndarray, c: float) -> np.ndarray:
-    vec, coef, intercept = T.fit_all_labels(corpus.subset(train), c, LABELS["spam"])
-    return T.logits(vec, coef, intercept, corpus.subset(test).texts)[:, 0]
+def _fit_and_score(corpus: K.Corpus, train: np.ndarray, test: np.ndarray, c: float) -> np.ndarray:
+    vec, coef, intercept = F.fit_all_labels(corpus.subset(train), c, LABELS["spam"])
+    return F.logits(vec, coef, intercept, corpus.subset(test).texts)[:, 0]
 
 
 def site_rows(
-    corpus: T.Corpus, video: str, share: float, rng: np.random.Generator
-) -> tuple[np.ndarray, T.Corpus]:
+    corpus: K.Corpus, video: str, share: float, rng: np.random.Generator
+) -> tuple[np.ndarray, K.Corpus]:
     """A random share of one video's rows, and a copy of the corpus where they are site data."""
     rows = np.flatnonzero(corpus.group == video)
     picked = np.zeros(len(corpus.texts), dtype=bool)
     picked[rng.permutation(rows)[: round(share * len(rows))]] = True
     source = corpus.source.copy()
     source[picked] = "extra"
-    relabelled = T.Corpus(corpus.texts, corpus.y, source, corpus.split, corpus.group, corpus.raw)
+    relabelled = K.Corpus(corpus.texts, corpus.y, source, corpus.split, corpus.group, corpus.raw)
     return picked, relabelled
 
 
@@ -59,12 +60,12 @@ def run_study(
     data_dir: Path | None = None,
     shares: Sequence[float] = SITE_SHARES,
     c: float | None = None,
-    seed: int = T.SEED,
+    seed: int = F.SEED,
 ) -> dict[str, Any]:
     """Per-scheme, per-video ROC-AUC and best-threshold F1 of the spam model."""
     data_dir = data_dir or D.default_data_dir()
-    c = T.C_VALUES["spam"] if c is None else c
-    corpus = T.to_corpus(T.load_spam(data_dir, [], []), LABELS["spam"])
+    c = F.C_VALUES["spam"] if c is None else c
+    corpus = K.to_corpus(K.load_spam(data_dir, [], []), LABELS["spam"])
     youtube = corpus.source == "youtube"
     videos = sorted(set(corpus.group[youtube].tolist()))
     # As in validation: held-out tweets never train.

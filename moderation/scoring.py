@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 
@@ -33,19 +31,6 @@ def loaded_models() -> dict[str, ml.Model]:
     return {name: ml.load_model(name, artifacts_dir=artifacts_dir) for name in ml.MODEL_NAMES}
 
 
-def _thresholds_by_label(model: ml.Model) -> dict[str, Any]:
-    """The model's thresholds by label, as the per-label artifacts (issue 8) store them.
-
-    TRANSITIONAL, remove once the retrained per-label artifacts are merged (and call sites use
-    `model.thresholds` as it is): today's artifacts store one {"publish", "reject"} pair per
-    model, which applies to its main label (labels[0]).
-    """
-    thresholds: Mapping[str, Any] = model.thresholds
-    if "publish" in thresholds:
-        return {model.labels[0]: dict(thresholds)}
-    return dict(thresholds)
-
-
 def scores_for_text(text: str) -> CommentScores:
     """Every loaded model's scores, version, explanation and default thresholds for one text."""
     scores: dict[str, float] = {}
@@ -56,12 +41,12 @@ def scores_for_text(text: str) -> CommentScores:
         for label, values in model.score_labels([text]).items():
             scores[label] = round(float(values[0]), 6)
         versions[name] = model.version
-        for label, bounds in _thresholds_by_label(model).items():
-            reject = bounds.get("reject")
-            thresholds[label] = {
-                "publish": float(bounds["publish"]),
-                "reject": None if reject is None else float(reject),
+        thresholds.update(
+            {
+                label: {"publish": t["publish"], "reject": t["reject"]}
+                for label, t in model.thresholds.items()
             }
+        )
         explanations[name] = [
             {
                 "feature": item.feature,

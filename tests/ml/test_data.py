@@ -34,21 +34,6 @@ def test_sms_loader_keeps_quotes_and_drops_duplicates() -> None:
     assert sources[0].rows_read == 6
 
 
-def test_clean_conversation_becomes_weak_non_abusive_examples_with_a_held_out_video() -> None:
-    spam_free = {
-        D.text_key(r.text)
-        for r in D.load_youtube(FIXTURE_DATA, []) + D.load_sms(FIXTURE_DATA, [])
-        if r.labels["spam"] == 0
-    }
-    rows = D.load_conversation_negatives(FIXTURE_DATA, [])
-    assert {D.text_key(r.text) for r in rows} == spam_free
-    assert all(r.labels == {"toxicity": 0.0, "insult": 0.0, "identity_attack": 0.0} for r in rows)
-    youtube = [r for r in rows if r.source == "youtube-ham"]
-    assert {r.group for r in youtube if r.split == "val"} == {D.CONVERSATION_VAL_VIDEO}
-    assert all(r.split == "train" for r in youtube if r.group != D.CONVERSATION_VAL_VIDEO)
-    assert rows == D.load_conversation_negatives(FIXTURE_DATA, [])  # seeded split
-
-
 def test_tweets_become_weak_not_spam_examples_that_keep_their_splits() -> None:
     tweets = D.load_davidson(FIXTURE_DATA, []) + D.load_hateval(FIXTURE_DATA, [])
     rows = D.load_tweets_as_not_spam(FIXTURE_DATA, [])
@@ -101,3 +86,10 @@ def test_labeled_csv_loader_explains_bad_files(tmp_path: Path, content: str, mes
     path.write_text(content, encoding="utf-8")
     with pytest.raises(D.DataError, match=message):
         D.load_labeled_csv(path, "spam")
+
+
+def test_news_comments_become_weak_not_spam_examples_that_keep_their_splits() -> None:
+    rows = D.load_news_as_not_spam(FIXTURE_DATA, [])
+    assert rows and all(r.labels == {"spam": 0.0} and r.source == D.NEWS_NOT_SPAM for r in rows)
+    assert {r.split for r in rows} == {"train", "val"}
+    assert {r.group for r in rows} == {"news-clean", "news-abusive"}

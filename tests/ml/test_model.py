@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 
 from ml import MODEL_NAMES, ModelLoadError, load_model
-from ml.features import fit_vectorizer
-from ml.model import FORMAT_VERSION, save_model_files
+from ml.features import FUNCTION_WORDS, fit_vectorizer
+from ml.model import FORMAT_VERSION, Model, save_model
 from ml.normalize import normalize
 
+CREATED = "2026-11-28T00:00:00+00:00"
 TEXTS = ["buy cheap pills now", "lovely song", "cheap pills here", "what a song", "buy now"]
 
 
@@ -18,18 +19,16 @@ def _write_toy(folder: Path) -> np.ndarray:
     vec = fit_vectorizer([normalize(t) for t in TEXTS], min_df=1)
     rng = np.random.default_rng(0)
     coef = rng.normal(size=(1, vec.n_features)).astype(np.float32)
-    save_model_files(
-        folder / "spam",
+    model = Model(
         "spam",
         ("spam",),
         vec,
         coef,
         np.array([0.1]),
         np.array([[1.5, -0.2]]),
-        {"publish": 0.2, "reject": 0.9},
-        {"params": {}},
-        "2026-11-28T00:00:00+00:00",
+        {"spam": {"publish": 0.2, "reject": 0.9}},
     )
+    save_model(model, folder / "spam", {"params": {}, "created": CREATED})
     x = vec.transform([normalize(t) for t in TEXTS]).toarray()
     return 1.0 / (1.0 + np.exp(-(1.5 * (x @ coef[0].astype(np.float64) + 0.1) - 0.2)))
 
@@ -38,7 +37,7 @@ def test_a_saved_model_loads_back_and_scores_the_same(tmp_path: Path) -> None:
     expected = _write_toy(tmp_path)
     model = load_model("spam", tmp_path)
     assert model.name == "spam" and model.labels == ("spam",)
-    assert model.thresholds == {"publish": 0.2, "reject": 0.9}
+    assert model.thresholds == {"spam": {"publish": 0.2, "reject": 0.9}}
     assert model.version.startswith("spam-20261128-") and len(model.version) == len("spam-") + 17
     np.testing.assert_allclose(model.score(TEXTS), expected, rtol=1e-5)
     assert set(model.score_labels(TEXTS)) == {"spam"}
@@ -52,12 +51,12 @@ def test_the_version_changes_when_arrays_or_thresholds_change(tmp_path: Path) ->
     assert load_model("spam", tmp_path / "b").version == first
     vec = fit_vectorizer([normalize(t) for t in TEXTS], min_df=1)
     args = ("spam", ("spam",), vec, np.zeros((1, vec.n_features)), np.array([0.0]))
-    cal, meta, created = np.array([[1.0, 0.0]]), {}, "2026-11-28T00:00:00+00:00"
-    v1 = save_model_files(
-        tmp_path / "c", *args, cal, {"publish": 0.1, "reject": 0.9}, meta, created
+    cal, meta = np.array([[1.0, 0.0]]), {"created": CREATED}
+    v1 = save_model(
+        Model(*args, cal, {"spam": {"publish": 0.1, "reject": 0.9}}), tmp_path / "c", meta
     )
-    v2 = save_model_files(
-        tmp_path / "d", *args, cal, {"publish": 0.2, "reject": 0.9}, meta, created
+    v2 = save_model(
+        Model(*args, cal, {"spam": {"publish": 0.2, "reject": None}}), tmp_path / "d", meta
     )
     assert v1 != v2 and v1 != first
 
@@ -112,8 +111,41 @@ def test_the_environment_variable_picks_the_artifacts_folder(
 ) -> None:
     _write_toy(tmp_path)
     monkeypatch.setenv("ML_ARTIFACTS_DIR", str(tmp_path))
-    assert load_model("spam").thresholds["reject"] == 0.9
+    assert load_model("spam").thresholds["spam"]["reject"] == 0.9
 
 
 def test_model_names_are_the_public_pair() -> None:
     assert MODEL_NAMES == ("spam", "toxicity")
+
+
+def test_it_refuses_thresholds_that_miss_a_label_or_are_out_of_order(tmp_path: Path) -> None:
+    _write_toy(tmp_path)
+    path = tmp_path / "spam" / "model.json"
+    meta = json.loads(path.read_text())
+    for bad in ({}, {"spam": {"publish": 0.95, "reject": 0.9}}, {"spam": {"publish": 0.2}}):
+        path.write_text(json.dumps({**meta, "thresholds": bad}))
+        with pytest.raises(ModelLoadError, match="damaged artifact"):
+            load_model("spam", tmp_path)
+
+
+def test_it_refuses_an_artifact_of_another_normaliser(tmp_path: Path) -> None:
+    _write_toy(tmp_path)
+    path = tmp_path / "spam" / "model.json"
+    meta = json.loads(path.read_text())
+    path.write_text(json.dumps({**meta, "normalizer": meta["normalizer"] - 1}))
+    with pytest.raises(ModelLoadError, match="normaliser version"):
+        load_model("spam", tmp_path)
+
+
+def test_function_words_build_no_feature_and_are_never_explained(tmp_path: Path) -> None:
+    texts = ["the idiot is a fool", "a nice day", "the weather is nice", "what an idiot"]
+    vec = fit_vectorizer([normalize(t) for t in texts], min_df=1, stop_words=FUNCTION_WORDS)
+    assert not {"the", "is", "a"} & set(vec.word_list)
+    assert not {" the ", " is ", " a ", " is", "is "} & set(vec.char_list)
+    coef = np.ones((1, vec.n_features), dtype=np.float32)
+    model = Model("spam", ("spam",), vec, coef, np.array([0.0]), np.array([[1.0, 0.0]]), {})
+    assert model.logits(["the a is"])[0, 0] == model.logits([""])[0, 0]
+    words = [c.feature for c in model.explain("The idiot is a fool", top=10)]
+    assert words and not {"the", "is", "a"} & set(words)
+    spans = [c for c in model.explain("The idiot is a fool", top=10) if c.feature == "idiot"]
+    assert (spans[0].start, spans[0].end) == (4, 9)

@@ -4,7 +4,22 @@ import numpy as np
 import pytest
 
 from ml import load_model
-from ml.model import Model
+from ml.model import LABELS, Model
+from ml.thresholds import HOLD, PUBLISH, REJECT, decide
+
+
+def publish_at(m: Model, label: str | None = None) -> float:
+    return m.thresholds[label or m.labels[0]]["publish"]
+
+
+def reject_at(m: Model, label: str | None = None) -> float:
+    value = m.thresholds[label or m.labels[0]]["reject"]
+    assert value is not None
+    return value
+
+
+def decisions(m: Model, texts: list[str]) -> list[str]:
+    return decide(m.score_labels(texts), m.thresholds).tolist()
 
 
 @pytest.fixture(scope="module")
@@ -31,18 +46,29 @@ DISGUISED = [
 
 def test_shipped_models_describe_themselves(spam: Model, toxicity: Model) -> None:
     assert spam.labels == ("spam",)
-    assert toxicity.labels == ("toxicity", "insult", "identity_attack")
+    assert toxicity.labels == (
+        "toxicity",
+        "severe_toxicity",
+        "insult",
+        "threat",
+        "identity_attack",
+        "profanity",
+    )
     for m in (spam, toxicity):
         assert m.version.startswith(f"{m.name}-")
-        assert 0.0 < m.thresholds["publish"] <= m.thresholds["reject"] < 1.0
+        assert m.labels == LABELS[m.name] and set(m.thresholds) == set(m.labels)
+        for t in m.thresholds.values():
+            assert 0.0 < t["publish"] <= (1.0 if t["reject"] is None else t["reject"]) <= 1.0
+    for label in ("toxicity", "severe_toxicity", "threat"):
+        assert toxicity.thresholds[label]["reject"] is not None
 
 
 def test_obvious_spam_is_rejected_and_a_normal_comment_is_published(spam: Model) -> None:
     obvious, normal = spam.score(
         ["check out my channel http://bit.ly/xyz subscribe!!!", "I love this song so much"]
     )
-    assert obvious >= spam.thresholds["reject"] * 0.9
-    assert normal < spam.thresholds["publish"]
+    assert obvious >= reject_at(spam) * 0.9
+    assert normal < publish_at(spam)
 
 
 def test_spam_with_a_disguised_url_still_scores_high(spam: Model) -> None:
@@ -62,7 +88,7 @@ def test_an_insult_scores_high_and_a_polite_comment_low(toxicity: Model) -> None
     scores = toxicity.score_labels([INSULT, "thank you for the thoughtful article"])
     assert scores["toxicity"][0] > 0.9
     assert scores["insult"][0] > scores["insult"][1]
-    assert scores["toxicity"][1] < toxicity.thresholds["publish"] * 2
+    assert scores["toxicity"][1] < publish_at(toxicity)
 
 
 def test_disguised_insults_score_about_as_high_as_the_plain_one(toxicity: Model) -> None:
@@ -80,7 +106,7 @@ def test_partly_disguised_insults_stay_above_the_publish_threshold(toxicity: Mod
         [INSULT, "you are a s t u p i d i d i o t", "u r a f4gg0t"]
     )
     assert joined >= plain - 0.25
-    assert min(joined, partly) > toxicity.thresholds["publish"]
+    assert min(joined, partly) > publish_at(toxicity)
 
 
 def test_identity_attacks_score_higher_on_the_identity_label(toxicity: Model) -> None:
@@ -126,7 +152,7 @@ def test_a_link_to_a_moment_in_the_video_is_not_spam_evidence_on_its_own(spam: M
     assert moment < promotion
 
 
-def test_a_reader_citing_a_source_is_held_at_worst_while_a_scam_link_is_rejected(
+def test_a_reader_citing_a_news_article_is_published_while_a_scam_link_is_rejected(
     spam: Model,
 ) -> None:
     citing, scam = spam.score(
@@ -135,8 +161,8 @@ def test_a_reader_citing_a_source_is_held_at_worst_while_a_scam_link_is_rejected
             "Earn $500 a day from home!!! Visit www.easy-cash-now.biz",
         ]
     )
-    assert citing < spam.thresholds["reject"]
-    assert scam >= spam.thresholds["reject"]
+    assert citing < reject_at(spam)
+    assert scam >= reject_at(spam)
 
 
 def test_scores_are_probabilities_for_awkward_input(spam: Model, toxicity: Model) -> None:
@@ -145,3 +171,27 @@ def test_scores_are_probabilities_for_awkward_input(spam: Model, toxicity: Model
         for label, p in m.score_labels(texts).items():
             assert p.shape == (len(texts),), label
             assert np.all((p >= 0) & (p <= 1))
+
+
+def test_function_words_carry_no_toxicity(toxicity: Model) -> None:
+    bare = toxicity.logits([""])[0]
+    assert np.array_equal(toxicity.logits(["a the is"])[0], bare)
+    words = {c.feature for c in toxicity.explain("You are a fool and the worst", top=10)}
+    assert not {"a", "the", "are", "and"} & words
+
+
+def test_the_issue_8_examples_get_the_decisions_a_news_desk_expects(toxicity: Model) -> None:
+    threat = (
+        "If I ever meet the minister who signed this, I will make sure he never walks again. "
+        "He should watch his back."
+    )
+    insult = "You are an idiot... What a moron."
+    got = decisions(toxicity, [threat, insult, "I am a Muslim woman", "Immigrants built this city"])
+    assert got[0] in (HOLD, REJECT)
+    assert got[1] == REJECT
+    assert got[2:] == [PUBLISH, PUBLISH]
+
+
+def test_highlighted_spans_are_the_abusive_words(toxicity: Model) -> None:
+    text = "You are an idiot... What a moron."
+    assert [text[s:e] for s, e in toxicity.toxic_spans(text)] == ["idiot", "moron"]

@@ -3,12 +3,11 @@ from pathlib import Path
 
 import pytest
 
-from ml.data import DataError
+from ml.data import DataError, Source
 from ml.spamassassin import (
     RELATIVE,
     email_text,
     fetch,
-    load_ham_as_not_abusive,
     load_spamassassin,
     locate,
 )
@@ -23,7 +22,7 @@ def empty_downloads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_mails_load_as_labelled_comment_sized_texts(empty_downloads: Path) -> None:
-    sources = []
+    sources: list[Source] = []
     rows = load_spamassassin(FIXTURE_DATA, sources)
     texts = {ex.text: ex.labels["spam"] for ex in rows}
     # 8 mails in the five folders (one repeated), the `cmds` folder and .json files ignored.
@@ -83,12 +82,3 @@ def test_fetch_keeps_only_bytes_with_the_pinned_sha256(tmp_path: Path) -> None:
 def test_fetch_refuses_plain_http(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="only https"):
         fetch(tmp_path, "http://registry.npmjs.org/x.tgz", "0" * 64)
-
-
-def test_only_ham_mails_become_not_abusive_examples(empty_downloads: Path) -> None:
-    rows = load_ham_as_not_abusive(FIXTURE_DATA, [])
-    assert len(rows) == 3  # the unique ham of the fixture; no spam mail
-    assert {r.source for r in rows} == {"email-ham"}
-    assert all(r.labels == {"toxicity": 0.0, "insult": 0.0, "identity_attack": 0.0} for r in rows)
-    assert {r.split for r in rows} <= {"train", "val"}
-    assert not any("meds" in r.text or "WON" in r.text for r in rows)

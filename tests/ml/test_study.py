@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from ml import train as T
+from ml import corpus as K
 from ml.__main__ import main
 from ml.model import LABELS
 from ml.study import best_f1, run_study, site_rows
@@ -16,7 +16,7 @@ def test_best_f1_is_the_oracle_threshold() -> None:
 
 
 def test_site_rows_come_from_the_one_video_and_leave_the_corpus_alone() -> None:
-    corpus = T.to_corpus(T.load_spam(FIXTURE_DATA, [], []), LABELS["spam"])
+    corpus = K.to_corpus(K.load_spam(FIXTURE_DATA, [], []), LABELS["spam"])
     before = corpus.source.copy()
     video = "Youtube02-KatyPerry"
     picked, relabelled = site_rows(corpus, video, 0.3, np.random.default_rng(0))

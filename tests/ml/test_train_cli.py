@@ -6,7 +6,11 @@ import pytest
 
 from ml import load_model
 from ml.__main__ import main
+from ml.corpus import load_toxicity, to_corpus
+from ml.model import LABELS
+from ml.news import TSD_TRIAL_GROUP
 from ml.train import train
+from ml.validation import news_folds
 from tests.ml.conftest import FIXTURE_DATA
 
 
@@ -22,16 +26,34 @@ def test_training_writes_model_card_and_plots(tiny_artifacts: Path) -> None:
     assert "held-out Youtube04-Eminem" in spam_card
     assert "**email held out whole**" in spam_card and "**sms held out whole**" in spam_card
     tox = load_model("toxicity", tiny_artifacts)
-    assert tox.labels == ("toxicity", "insult", "identity_attack")
+    assert tox.labels == LABELS["toxicity"]
+    assert set(tox.thresholds) == set(tox.labels)
     scores = tox.score_labels(["you are a stupid idiot", "have a lovely day everyone"])
     assert scores["toxicity"][0] > scores["toxicity"][1]
+    tox_card = (tiny_artifacts / "toxicity" / "MODEL_CARD.md").read_text()
+    for section in ("Operating point", "Behavioural suite", "character F1", "Unintended bias"):
+        assert section in tox_card
+    assert (tiny_artifacts / "toxicity" / "plots_tradeoff.png").is_file()
 
 
-def test_training_is_deterministic(tiny_artifacts: Path, tmp_path: Path) -> None:
-    again = train("spam", FIXTURE_DATA, tmp_path)
-    first = tiny_artifacts / "spam" / "model.npz"
+def test_toxicity_validation_never_trains_on_the_semeval_trial_posts() -> None:
+    corpus = to_corpus(load_toxicity(FIXTURE_DATA, [], []), LABELS["toxicity"])
+    folds = news_folds(corpus)
+    trial = corpus.group == TSD_TRIAL_GROUP
+    assert trial.any() and (folds[trial] == -1).all()
+    assert (folds[~trial & np.isin(corpus.source, ["davidson", "olid"])] == -2).all()
+    # A Civil Comments article (and a Fox thread) is never split across folds.
+    for group in set(corpus.group[corpus.source != "civil-spans"]) - {"train-only"}:
+        assert len(set(folds[corpus.group == group].tolist())) == 1
+
+
+@pytest.mark.parametrize("name", ["spam", "toxicity"])
+def test_training_is_deterministic(tiny_artifacts: Path, tmp_path: Path, name: str) -> None:
+    again = train(name, FIXTURE_DATA, tmp_path)
+    first = tiny_artifacts / name / "model.npz"
     assert (again / "model.npz").read_bytes() == first.read_bytes()
-    assert load_model("spam", tmp_path).version == load_model("spam", tiny_artifacts).version
+    assert load_model(name, tmp_path).version == load_model(name, tiny_artifacts).version
+    assert load_model(name, tmp_path).thresholds == load_model(name, tiny_artifacts).thresholds
 
 
 def test_training_adds_a_sites_own_decisions(tmp_path: Path) -> None:
@@ -63,7 +85,7 @@ def test_score_adds_columns_and_keeps_the_others(tiny_artifacts: Path, tmp_path:
     assert [r["id"] for r in got] == ["1", "2"]
     assert got[1]["text"] == "line\nbreak, ok"
     for r in got:
-        for col in ("score", "insult", "identity_attack"):
+        for col in ("score", "severe_toxicity", "insult", "threat", "identity_attack"):
             assert 0.0 <= float(r[col]) <= 1.0
 
 
@@ -110,3 +132,21 @@ def test_explanations_point_at_the_original_text(tiny_artifacts: Path) -> None:
     assert np.all(np.diff([c.weight for c in top]) <= 0)
     spans = {c.feature: text[c.start : c.end] for c in top if c.start is not None}
     assert spans.get("idiot") == "1d10t" or spans.get("stupid") == "STUP1D"
+
+
+def test_evaluate_runs_the_behavioural_suite_for_toxicity(
+    tiny_artifacts: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["evaluate", "--model", "toxicity", "--artifacts", str(tiny_artifacts)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    for category in ("neutral mention", "negated hate", "threat", "identity hate"):
+        assert f"{category}: " in out
+
+
+def test_toxic_spans_cover_whole_words_of_the_original_text(tiny_artifacts: Path) -> None:
+    model = load_model("toxicity", tiny_artifacts)
+    text = "You are a STUP1D idiot"
+    spans = model.toxic_spans(text)
+    assert all(text[s:e].strip() == text[s:e] and text[s:e] for s, e in spans)
+    assert "a" not in {text[s:e].lower() for s, e in spans}
