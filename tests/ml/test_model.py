@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ml import MODEL_NAMES, ModelLoadError, load_model
+from ml import ModelLoadError, load_model
 from ml.features import FUNCTION_WORDS, fit_vectorizer
 from ml.model import FORMAT_VERSION, Model, save_model
 from ml.normalize import normalize
@@ -112,10 +112,6 @@ def test_the_environment_variable_picks_the_artifacts_folder(
     _write_toy(tmp_path)
     monkeypatch.setenv("ML_ARTIFACTS_DIR", str(tmp_path))
     assert load_model("spam").thresholds["spam"]["reject"] == 0.9
-
-
-def test_model_names_are_the_public_pair() -> None:
-    assert MODEL_NAMES == ("spam", "toxicity")
 
 
 def test_it_refuses_thresholds_that_miss_a_label_or_are_out_of_order(tmp_path: Path) -> None:
