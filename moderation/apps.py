@@ -8,4 +8,5 @@ class ModerationConfig(AppConfig):
 
     def ready(self) -> None:
         # Admin pages of the sub-packages; Django's autodiscovery only imports moderation.admin.
+        from moderation.desk import admin as _desk_admin  # noqa: F401
         from moderation.keys import admin as _keys_admin  # noqa: F401

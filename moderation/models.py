@@ -160,6 +160,12 @@ class Comment(models.Model):
         default=dict, blank=True, help_text="What pushed each model's score up, by model."
     )
     decision_reason = models.TextField(blank=True)
+    decision_label = models.CharField(
+        max_length=32,
+        blank=True,
+        db_index=True,
+        help_text="The label whose score drove the automatic hold or reject, e.g. spam.",
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -170,7 +176,16 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} by {self.author_name}: {self.body[:60]}"
 
-    def can_move(self, to_status: str, *, actor: str) -> bool:
+    def can_move(self, to_status: str, *, actor: str, undo: bool = False) -> bool:
+        """Whether `actor` may move this comment to `to_status`.
+
+        An undo is the reverse of a move the table allows moderators (approved back to pending,
+        say), so a moderator's own decision can always be taken back.
+        """
+        if undo:
+            return actor == Actor.MODERATOR and self.status in self.MODERATOR_TRANSITIONS.get(
+                Comment.Status(to_status), set()
+            )
         table = self.MODERATOR_TRANSITIONS if actor == Actor.MODERATOR else self.SYSTEM_TRANSITIONS
         return to_status in table.get(Comment.Status(self.status), set())
 
@@ -186,6 +201,16 @@ class Comment(models.Model):
 
     def token_matches(self, token: str) -> bool:
         return hmac.compare_digest(self.status_token_hash, self.hash_status_token(token))
+
+
+class ModerationQueue(Comment):
+    """The moderators' review desk in the admin index; the same rows as Comment."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "Moderation queue"
+        verbose_name_plural = "Moderation queue"
+        default_permissions: tuple[str, ...] = ()
 
 
 APPEND_ONLY = "Moderation events are append-only; they cannot be changed or deleted."
@@ -226,6 +251,14 @@ class ModerationEvent(models.Model):
         help_text='What kind of decision, where one applies, e.g. "spam" or "abuse".',
     )
     details = models.JSONField(default=dict, blank=True)
+    undoes = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="undone_by",
+        help_text="The moderator's decision this event takes back, for an undo.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = ModerationEventQuerySet.as_manager()

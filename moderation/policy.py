@@ -65,3 +65,25 @@ def decide(scores: Mapping[str, float], thresholds: Mapping[str, Thresholds]) ->
     if holding:
         return Decision(Comment.Status.HELD, "Held for review: " + "; ".join(holding) + ".")
     return Decision(Comment.Status.APPROVED, "Published: " + "; ".join(clear) + ".")
+
+
+def driving_label(
+    status: str, scores: Mapping[str, float], thresholds: Mapping[str, Thresholds]
+) -> str:
+    """The label that held or rejected a comment: the one furthest into its hold band.
+
+    Position in the band is (score - publish) / (reject - publish), so 1.0 is the reject
+    threshold; labels of different models compare by how close each came to rejecting.
+    A published comment has no driving label.
+    """
+    if status not in (Comment.Status.HELD, Comment.Status.REJECTED):
+        return ""
+
+    def position(label: str) -> float:
+        bounds = thresholds[label]
+        width = bounds.reject - bounds.publish
+        if width <= 0:
+            return float("inf") if scores[label] >= bounds.reject else float("-inf")
+        return (scores[label] - bounds.publish) / width
+
+    return max(thresholds, key=position, default="")

@@ -4,11 +4,29 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from moderation.errors import NotFoundError
-from moderation.models import Article, Comment, ModerationEvent
+from moderation.models import MODERATE_COMMENT, Article, Comment, ModerationEvent, Site
+
+
+def comments_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Comment]:
+    """Every comment this user may see and decide as a moderator; none without the permission.
+
+    The one place site scoping applies: the queue, its actions and its counts all start here.
+    """
+    if not user.is_active or not user.has_perm(MODERATE_COMMENT):
+        return Comment.objects.none()
+    return Comment.objects.all()
+
+
+def sites_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Site]:
+    """The sites whose comments this user moderates (see comments_visible_to)."""
+    if not user.is_active or not user.has_perm(MODERATE_COMMENT):
+        return Site.objects.none()
+    return Site.objects.all()
 
 
 def comments_published(*, article_id: int) -> QuerySet[Comment]:

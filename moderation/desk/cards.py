@@ -1,0 +1,85 @@
+"""What the queue shows for one comment: score badges, the reason in plain words, the text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from moderation import policy, scoring
+from moderation.models import Comment, Site
+
+Status = Comment.Status
+
+# How each label reads in a sentence: "the models are unsure whether it is <words>".
+LABEL_WORDS = {
+    "spam": "spam",
+    "toxicity": "abusive",
+    "severe_toxicity": "severely abusive",
+    "insult": "insulting",
+    "identity_attack": "an attack on a group",
+    "threat": "a threat",
+    "profanity": "profane",
+}
+
+
+def site_thresholds(site: Site) -> dict[str, policy.Thresholds]:
+    """The thresholds the policy applies for this site now: its own, else each model's."""
+    return policy.resolve_thresholds(scoring.default_thresholds(), site.threshold_overrides())
+
+
+@dataclass(frozen=True)
+class Badge:
+    label: str
+    score: float
+    level: str  # "clear" (below publish), "hold", "reject" (at or past reject), "info" (no bounds)
+    title: str
+
+
+def score_badges(scores: Mapping[str, float], thresholds: Mapping[str, policy.Thresholds]):
+    """One badge per label, coloured by where its score falls against the site's thresholds."""
+    badges = []
+    for label, score in scores.items():
+        if not isinstance(score, (int, float)):
+            continue
+        bounds = thresholds.get(label)
+        if bounds is None:
+            level, title = "info", f"{label} {score:.3f} (no threshold of its own)"
+        else:
+            if score >= bounds.reject:
+                level = "reject"
+            elif score >= bounds.publish:
+                level = "hold"
+            else:
+                level = "clear"
+            title = (
+                f"{label} {score:.3f}: publish below {bounds.publish:.3f}, "
+                f"reject at {bounds.reject:.3f}"
+            )
+        badges.append(Badge(label=label, score=score, level=level, title=title))
+    order = {"reject": 0, "hold": 1, "clear": 2, "info": 3}
+    return sorted(badges, key=lambda b: (order[b.level], -b.score))
+
+
+def plain_reason(comment: Comment, thresholds: Mapping[str, policy.Thresholds]) -> str:
+    """Why the models put the comment where it is, as a moderator would say it."""
+    scores = comment.scores or {}
+    if comment.status == Status.PENDING and not scores:
+        return "Not scored yet: the models have not seen it."
+    unsure, sure = [], []
+    for label, bounds in thresholds.items():
+        score = scores.get(label)
+        if not isinstance(score, (int, float)):
+            continue
+        words = LABEL_WORDS.get(label, label.replace("_", " "))
+        if score >= bounds.reject:
+            sure.append(f"{words} ({label} {score:.2f}, rejects at {bounds.reject:.2f})")
+        elif score >= bounds.publish:
+            unsure.append(
+                f"{words} ({label} {score:.2f}, between publish {bounds.publish:.2f} "
+                f"and reject {bounds.reject:.2f})"
+            )
+    if sure:
+        return "The models are sure it is " + " and ".join(sure) + "."
+    if unsure:
+        return "The models are unsure whether it is " + " or ".join(unsure) + "."
+    return "Every score is below its publish threshold: nothing looked wrong."
