@@ -3,7 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from moderation.models import Comment
-from moderation.policy import Thresholds, decide, resolve_thresholds
+from moderation.policy import Thresholds, decide, driving_label, resolve_thresholds
 
 Status = Comment.Status
 BOUNDS = {"spam": Thresholds(publish=0.3, reject=0.9), "toxicity": Thresholds(0.2, 0.8)}
@@ -71,3 +71,13 @@ def test_a_higher_score_never_makes_the_decision_more_lenient(spam, toxicity, bu
     before = decide({"spam": spam, "toxicity": toxicity}, BOUNDS).status
     after = decide({"spam": max(spam, bump), "toxicity": toxicity}, BOUNDS).status
     assert SEVERITY[after] >= SEVERITY[before]
+
+
+def test_the_driving_label_is_the_one_closest_to_its_reject_threshold():
+    # spam 0.6 is half way through its band (0.3-0.9); toxicity 0.7 is five sixths through 0.2-0.8.
+    assert driving_label(Status.HELD, {"spam": 0.6, "toxicity": 0.7}, BOUNDS) == "toxicity"
+    assert driving_label(Status.REJECTED, {"spam": 0.95, "toxicity": 0.1}, BOUNDS) == "spam"
+
+
+def test_a_published_comment_has_no_driving_label():
+    assert driving_label(Status.APPROVED, {"spam": 0.1, "toxicity": 0.1}, BOUNDS) == ""
