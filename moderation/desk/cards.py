@@ -72,11 +72,11 @@ def plain_reason(comment: Comment, thresholds: Mapping[str, policy.Thresholds]) 
             continue
         words = LABEL_WORDS.get(label, label.replace("_", " "))
         if score >= bounds.reject:
-            sure.append(f"{words} ({label} {score:.2f}, rejects at {bounds.reject:.2f})")
+            sure.append(f"{words} ({label} {score:.2f}, rejects at {bounds.reject:.3f})")
         elif score >= bounds.publish:
             unsure.append(
-                f"{words} ({label} {score:.2f}, between publish {bounds.publish:.2f} "
-                f"and reject {bounds.reject:.2f})"
+                f"{words} ({label} {score:.2f}, between publish {bounds.publish:.3f} "
+                f"and reject {bounds.reject:.3f})"
             )
     if sure:
         return "The models are sure it is " + " and ".join(sure) + "."
