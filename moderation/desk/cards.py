@@ -34,6 +34,10 @@ class Badge:
     level: str  # "clear" (below publish), "hold", "reject" (at or past reject), "info" (no bounds)
     title: str
 
+    @property
+    def text(self) -> str:
+        return f"{self.label} {self.score:.2f}"
+
 
 def score_badges(scores: Mapping[str, float], thresholds: Mapping[str, policy.Thresholds]):
     """One badge per label, coloured by where its score falls against the site's thresholds."""
@@ -83,3 +87,10 @@ def plain_reason(comment: Comment, thresholds: Mapping[str, policy.Thresholds]) 
     if unsure:
         return "The models are unsure whether it is " + " or ".join(unsure) + "."
     return "Every score is below its publish threshold: nothing looked wrong."
+
+
+def history_summary(counts: dict[str, int]) -> str:
+    return (
+        f"{counts.get('approved', 0)} approved, {counts.get('held', 0)} held, "
+        f"{counts.get('rejected', 0)} rejected"
+    )

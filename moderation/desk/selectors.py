@@ -15,15 +15,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Case, Count, F, FloatField, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, Floor, Greatest
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from moderation.models import Article, Comment, Site
+from moderation.models import (
+    Article,
+    Comment,
+    Site,
+    comment_harm,
+    comment_harm_tenth,
+    comment_queue_rank,
+)
 from moderation.selectors import comments_visible_to, sites_visible_to
 
 Status = Comment.Status
-STATUS_ORDER = [Status.HELD, Status.PENDING, Status.REJECTED, Status.APPROVED]
 
 # Score bands on the highest model score: what the band filter offers.
 BANDS = {
@@ -31,15 +36,6 @@ BANDS = {
     "medium": (0.3, 0.7),
     "high": (0.7, 1.01),
 }
-
-
-def harm_expression() -> Greatest:
-    """The highest of the two models' scores; unscored counts as 0."""
-    return Greatest(
-        Coalesce(F("spam_score"), Value(0.0), output_field=FloatField()),
-        Coalesce(F("toxicity_score"), Value(0.0), output_field=FloatField()),
-        output_field=FloatField(),
-    )
 
 
 @dataclass(frozen=True)
@@ -67,10 +63,9 @@ def queue_comments(
         comments = comments.filter(article_id=filters.article_id)
     if filters.label:
         comments = comments.filter(decision_label=filters.label)
-    comments = comments.annotate(harm=harm_expression())
     if filters.band:
         low, high = BANDS[filters.band]
-        comments = comments.filter(harm__gte=low, harm__lt=high)
+        comments = comments.alias(harm=comment_harm()).filter(harm__gte=low, harm__lt=high)
     tz = timezone.get_current_timezone()
     if filters.since:
         comments = comments.filter(created_at__gte=datetime.combine(filters.since, time.min, tz))
@@ -82,15 +77,12 @@ def queue_comments(
             | Q(author_name__icontains=filters.search)
             | Q(author_email__icontains=filters.search)
         )
-    status_rank = Case(
-        *[When(status=status, then=Value(rank)) for rank, status in enumerate(STATUS_ORDER)],
-        output_field=IntegerField(),
-    )
-    return (
-        comments.select_related("article__site", "parent")
-        .annotate(status_rank=status_rank, harm_tenth=Floor(F("harm") * 10))
-        .order_by("status_rank", "-harm_tenth", "created_at", "id")
-    )
+    # The same expressions as the indexes comment_queue_order and comment_queue_all_order, so
+    # the database reads a page off an index instead of sorting every matching comment.
+    order = [comment_harm_tenth().desc(), "created_at", "id"]
+    if not filters.status:
+        order.insert(0, comment_queue_rank())
+    return comments.select_related("article__site", "parent").order_by(*order)
 
 
 @dataclass
@@ -101,23 +93,30 @@ class SiteCounts:
 
 
 def status_counts(*, user: AbstractBaseUser | AnonymousUser) -> tuple[list[SiteCounts], dict]:
-    """Comments per status for each site the user moderates, and the totals (two queries)."""
+    """Comments per status for each site the user moderates, and the totals (three queries)."""
     sites = {
         site.pk: SiteCounts(site.pk, site.name, dict.fromkeys(Status.values, 0))
         for site in sites_visible_to(user=user).only("id", "name")
     }
     totals = dict.fromkeys(Status.values, 0)
-    rows = (
+    # Grouped by article, then summed per site: COUNT(*) by (article, status) is an index-only
+    # scan of the article/status index, where a join to sites or COUNT(id) reads every row.
+    rows = list(
         comments_visible_to(user=user)
         .order_by()
-        .values("article__site_id", "status")
-        .annotate(n=Count("id"))
+        .values_list("article_id", "status")
+        .annotate(n=Count("*"))
     )
-    for row in rows:
-        site = sites.get(row["article__site_id"])
+    site_of = dict(
+        Article.objects.filter(pk__in={article_id for article_id, _, _ in rows}).values_list(
+            "pk", "site_id"
+        )
+    )
+    for article_id, status, n in rows:
+        site = sites.get(site_of.get(article_id))
         if site is not None:
-            site.counts[row["status"]] = row["n"]
-        totals[row["status"]] = totals.get(row["status"], 0) + row["n"]
+            site.counts[status] += n
+        totals[status] = totals.get(status, 0) + n
     return list(sites.values()), totals
 
 

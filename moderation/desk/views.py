@@ -38,14 +38,16 @@ Status = Comment.Status
 
 @dataclass(frozen=True)
 class Card:
+    id: str  # rendered often; a string skips number localisation
     comment: Comment
     text: SafeString
     badges: list[cards.Badge]
     reason: str
-    email_history: dict[str, int]
-    ip_history: dict[str, int]
+    email_history: str
+    ip_history: str
     email_link: str
     ip_link: str
+    change_url: str
 
 
 def _history_link(**lookup: str) -> str:
@@ -55,6 +57,8 @@ def _history_link(**lookup: str) -> str:
 def _cards(request: HttpRequest, comments: list[Comment]) -> list[Card]:
     history = desk_selectors.author_history(user=request.user, comments=comments)
     thresholds_by_site: dict[int, dict[str, policy.Thresholds]] = {}
+    # One reverse() for the page; the per-comment URLs only differ by the id.
+    change_url = reverse("admin:moderation_comment_change", args=[0]).replace("/0/", "/{}/")
     result = []
     for comment in comments:
         site = comment.article.site
@@ -64,14 +68,16 @@ def _cards(request: HttpRequest, comments: list[Comment]) -> list[Card]:
         ip = comment.ip_address or ""
         result.append(
             Card(
+                id=str(comment.pk),
                 comment=comment,
                 text=highlighted_html(comment.body, comment.explanation),
                 badges=cards.score_badges(comment.scores or {}, thresholds),
                 reason=cards.plain_reason(comment, thresholds),
-                email_history=history.by_email.get(comment.author_email, {}),
-                ip_history=history.by_ip.get(ip, {}) if ip else {},
+                email_history=cards.history_summary(history.by_email.get(comment.author_email, {})),
+                ip_history=cards.history_summary(history.by_ip.get(ip, {})) if ip else "",
                 email_link=_history_link(author_email=comment.author_email),
                 ip_link=_history_link(ip_address=ip) if ip else "",
+                change_url=change_url.format(comment.pk),
             )
         )
     return result
@@ -104,10 +110,10 @@ def queue_view(request: HttpRequest, admin_site: AdminSite) -> TemplateResponse:
     }
     sites, totals = desk_selectors.status_counts(user=request.user)
     count_rows = [
-        {"site_id": s.site_id, "name": s.name, "cells": [(v, s.counts[v]) for v in Status.values]}
+        {"site_id": s.site_id, "name": s.name, "cells": [(v, str(s.counts[v])) for v in Status]}
         for s in sites
     ]
-    all_sites = [(v, totals[v]) for v in Status.values]
+    all_sites = [(v, str(totals[v])) for v in Status.values]
     count_rows.append({"site_id": "all", "name": "", "cells": all_sites})
     context.update(count_rows=count_rows, sites=[(s.site_id, s.name) for s in sites])
     if not form.is_valid():
