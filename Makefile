@@ -56,8 +56,16 @@ format: $(DEV_STAMP) ## Fix what ruff can fix and format the code
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: $(DEV_STAMP) ## Benchmark the models (python -m ml bench)
+bench: $(DEV_STAMP) ## Benchmark the models; with a PostgreSQL DATABASE_URL, the moderation queue too
 	$(PY) -m ml bench
+	@if [[ "$${DATABASE_URL:-}" == postgres* ]]; then \
+		$(PY) manage.py migrate --noinput -v0 && \
+		DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-bench-only-key} \
+			DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-localhost} $(PY) manage.py bench_queue; \
+	else \
+		echo "Queue bench skipped: set DATABASE_URL to a PostgreSQL database of its own" \
+			"(README, 'The moderation queue')."; \
+	fi
 
 study: data ## Spam: leave-one-video-out against mixed videos and site decisions (python -m ml study)
 	$(PY) -m ml study
