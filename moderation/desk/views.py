@@ -153,6 +153,7 @@ SHORTCUTS = [
     ("h or b", "send back to the queue (held)"),
     ("u", "undo your last decision"),
     ("x", "select the comment for a bulk action"),
+    ("A, S, R, H", "with Shift: the same decision on every selected comment"),
     ("n", "write a note for the next decision"),
     ("?", "show or hide this help"),
 ]

@@ -1,11 +1,12 @@
 """A moderator works through held comments in real Chromium with the keyboard only."""
 
+import importlib
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from moderation.models import Comment, ModerationEvent
 from tests.moderation.desk.conftest import held_comment
@@ -18,8 +19,7 @@ Status = Comment.Status
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    # Restores the Moderators group (made by a migration) for the tests that run after this one.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
@@ -52,6 +52,19 @@ def chromium():
         browser.close()
 
 
+def moderators_group() -> Group:
+    """The group migration 0003 makes; an earlier transactional test may have flushed it."""
+    group, created = Group.objects.get_or_create(name="Moderators")
+    if created:
+        migration = importlib.import_module("moderation.migrations.0003_moderators_group")
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label="moderation", codename__in=migration.PERMISSIONS
+            )
+        )
+    return group
+
+
 @pytest.fixture
 def allow_orm_beside_playwright(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the ORM calls here are still sync.
@@ -62,7 +75,7 @@ def test_a_moderator_works_through_the_queue_with_the_keyboard(
     chromium, live_server, allow_orm_beside_playwright
 ):
     moderator = StaffFactory(username="mo")
-    moderator.groups.add(Group.objects.get(name="Moderators"))
+    moderator.groups.add(moderators_group())
     article = ArticleFactory(title="El Salvador offers to house US prisoners for a fee")
     parent = held_comment(article=article, status=Status.APPROVED, body="Who inspects them?")
     angry = "You are an idiot and everybody here knows it"
@@ -113,7 +126,20 @@ def test_a_moderator_works_through_the_queue_with_the_keyboard(
             author_name="Ben",
         ),
     ]
-    first, second, third, fourth = comments
+    # Two link drops of the same sender, last in the queue: decided together with Shift+S.
+    comments += [
+        held_comment(
+            article=article,
+            spam_score=0.2,
+            toxicity_score=0.05,
+            body=f"Cheap flights to San Salvador, see my profile ({n})",
+            explanation={},
+            author_name="Promo Bot",
+            author_email="deals@promo.example",
+        )
+        for n in (1, 2)
+    ]
+    first, second, third, fourth, fifth, sixth = comments
     OUTPUT.mkdir(parents=True, exist_ok=True)
 
     page = chromium.new_page(viewport={"width": 1440, "height": 1000})
@@ -138,11 +164,20 @@ def test_a_moderator_works_through_the_queue_with_the_keyboard(
     assert page.evaluate("document.activeElement.id") == f"comment-{third.pk}"
     page.keyboard.press("j")
     press("a", fourth, "approved")
+    assert page.evaluate("document.activeElement.id") == f"comment-{fifth.pk}"
+    page.keyboard.press("k")
     page.keyboard.press("k")
     page.keyboard.press("n")
     page.keyboard.type("Harsh but about the policy.")
     page.keyboard.press("Escape")
     press("a", third, "approved")
+    assert page.evaluate("document.activeElement.id") == f"comment-{fifth.pk}"
+    page.keyboard.press("x")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.keyboard.press("Shift+S")
+    page.wait_for_selector(f'#comment-{fifth.pk}[data-status="rejected"]')
+    page.wait_for_selector(f'#comment-{sixth.pk}[data-status="rejected"]')
 
     page.keyboard.press("?")
     page.wait_for_selector("#desk-help:not([hidden])")
@@ -162,6 +197,8 @@ def test_a_moderator_works_through_the_queue_with_the_keyboard(
         second.pk: Status.REJECTED,
         third.pk: Status.APPROVED,
         fourth.pk: Status.APPROVED,
+        fifth.pk: Status.REJECTED,
+        sixth.pk: Status.REJECTED,
     }
     events = list(
         ModerationEvent.objects.filter(moderator=moderator).values_list(
@@ -175,5 +212,7 @@ def test_a_moderator_works_through_the_queue_with_the_keyboard(
         (third.pk, "held", "undo", "Undone by the moderator: back to held (was approved)."),
         (fourth.pk, "approved", "", "Approved by a moderator."),
         (third.pk, "approved", "", "Harsh but about the policy."),
+        (fifth.pk, "rejected", "spam", "Rejected as spam by a moderator."),
+        (sixth.pk, "rejected", "spam", "Rejected as spam by a moderator."),
     ]
     assert (OUTPUT / "desk-queue.png").stat().st_size > 10_000

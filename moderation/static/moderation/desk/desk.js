@@ -1,6 +1,6 @@
 /* The moderation desk: keyboard-driven decisions posted as JSON, with no page reload.
  * Queue page: j/k move, a approve, s spam, r abuse, h or b send back, u undo, x select, n note,
- * ? help. The comment's own admin page uses the same buttons (.desk-single). */
+ * ? help; with Shift, a/s/r/h act on the selected comments. The comment's own admin page uses the same buttons (.desk-single). */
 (function () {
   "use strict";
 
@@ -202,6 +202,15 @@
       return;
     }
     if (!cards.length) { if (key === "u") undo(); return; }
+    var bulkAction = KEY_ACTIONS[key.toLowerCase()];
+    if (event.shiftKey && key !== key.toLowerCase() && bulkAction) {
+      event.preventDefault();
+      var ids = selectedIds();
+      var bulkNote = document.getElementById("desk-bulk-note");
+      if (ids.length) decide(ids, bulkAction, bulkNote ? bulkNote.value : "");
+      else say("Select comments first (x, or the boxes).", true);
+      return;
+    }
     if (key === "j") { setCurrent(current + 1); event.preventDefault(); }
     else if (key === "k") { setCurrent(current - 1); event.preventDefault(); }
     else if (KEY_ACTIONS[key]) { event.preventDefault(); decideCurrent(KEY_ACTIONS[key]); }
