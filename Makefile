@@ -9,8 +9,11 @@ PY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
+# Development defaults for every target (run, test, migrate, demo, lint's mypy). The settings alone
+# default to production-safe values: debug off, a secret key required, HTTPS only.
+export DJANGO_DEBUG ?= 1
 
-.PHONY: help venv install install-runtime run test test-unit test-e2e lint format bench study data train \
+.PHONY: help venv install install-runtime run test test-unit test-e2e test-browser lint format bench study data train \
 	migrate demo clean
 
 help: ## List the targets
@@ -36,7 +39,7 @@ install-runtime: $(RUNTIME_STAMP) ## Install the runtime requirements into .venv
 
 install: $(DEV_STAMP) ## Install runtime and development requirements into .venv
 
-run: $(RUNTIME_STAMP) ## Migrate, load the demo, start Redis + Celery worker/beat + web; Ctrl-C stops all
+run: $(RUNTIME_STAMP) ## Migrate, load the demo, start Redis + Celery worker/beat + web (PORT=8000 fixes the port); Ctrl-C stops all
 	$(PY) -m project.devstack
 
 test: $(DEV_STAMP) ## Run the whole suite (unit and end-to-end)
@@ -48,9 +51,13 @@ test-unit: $(DEV_STAMP) ## Run the suite without the end-to-end tests
 test-e2e: $(DEV_STAMP) ## Run only the end-to-end tests (real Redis and Celery worker)
 	$(PY) -m pytest tests -m e2e $(PYTEST_ARGS)
 
-lint: $(DEV_STAMP) ## Check style: ruff check and ruff format --check
+test-browser: $(DEV_STAMP) ## Run only the browser tests (headless Chromium: apt-get install chromium)
+	$(PY) -m pytest tests -m browser $(PYTEST_ARGS)
+
+lint: $(DEV_STAMP) ## Check style and types: ruff check, ruff format --check, mypy (django/DRF stubs)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(DEV_STAMP) ## Fix what ruff can fix and format the code
 	$(VENV)/bin/ruff check --fix .

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from moderation import services
+from moderation import selectors, services
+from moderation.admin_scoping import SiteScopedAdminMixin
+from moderation.embed.admin import SiteOriginInline
 from moderation.errors import ApplicationError
-from moderation.models import MODERATE_COMMENT, Article, Comment, ModerationEvent, Site
+from moderation.models import (
+    MODERATE_COMMENT,
+    Article,
+    Comment,
+    ModerationEvent,
+    Site,
+    SiteMembership,
+    SiteThreshold,
+)
 
 KEEP_THE_LOG = (
     "The moderation log is permanent, so {what} with moderated comments cannot be deleted. "
@@ -32,36 +46,77 @@ class _ExplainProtectedDeleteMixin:
         return deleted, counts, perms_needed, protected
 
 
+class SiteThresholdForm(forms.ModelForm):
+    label = forms.ChoiceField(choices=[])
+
+    class Meta:
+        model = SiteThreshold
+        fields = ["label", "publish_below", "reject_above"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Read when the form is built, so the list follows settings.MODERATION_LABELS.
+        labels = list(settings.MODERATION_LABELS)
+        if self.instance.pk and self.instance.label not in labels:
+            labels.append(self.instance.label)  # shown, so the row can be seen and corrected
+        label_field = self.fields["label"]
+        assert isinstance(label_field, forms.ChoiceField)
+        label_field.choices = [(label, label.replace("_", " ")) for label in labels]
+
+
+class SiteThresholdInline(admin.TabularInline):
+    model = SiteThreshold
+    form = SiteThresholdForm
+    extra = 0
+    verbose_name = "threshold override"
+    verbose_name_plural = (
+        "Moderation policy: thresholds by label (labels without a row use the models' own; "
+        "an empty reject threshold means never reject automatically on that label)"
+    )
+
+
 @admin.register(Site)
 class SiteAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
+    """Site managers edit their member sites' settings here and see no other site."""
+
     list_display = ["name", "domain", "created_at"]
     search_fields = ["name", "domain"]
+    readonly_fields = ["public_key"]
+    inlines = [SiteOriginInline, SiteThresholdInline]
     fieldsets = [
         (None, {"fields": ["name", "domain"]}),
         (
-            "Moderation policy",
+            "Embedded comments",
             {
-                "description": "Leave empty to use the thresholds stored with each model.",
-                "fields": [
-                    ("spam_publish_below", "spam_reject_above"),
-                    ("toxicity_publish_below", "toxicity_reject_above"),
-                ],
+                "description": "The public key goes in the embed snippet's data-site.",
+                "fields": ["public_key", "embed_auto_create_articles", "thread_max_depth"],
             },
         ),
     ]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Site]:
+        return super().get_queryset(request) & selectors.sites_visible_to(user=request.user)
+
 
 @admin.register(Article)
-class ArticleAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
-    list_display = ["id", "title", "site", "comments_open", "created_at"]
-    list_filter = ["site", "comments_open"]
+class ArticleAdmin(_ExplainProtectedDeleteMixin, SiteScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["id", "external_id", "title", "site", "comments_open", "created_at"]
+    list_filter = [("site", admin.RelatedOnlyFieldListFilter), "comments_open"]
     search_fields = ["title", "url", "external_id"]
 
 
 class ModerationEventInline(admin.TabularInline):
     model = ModerationEvent
-    fields = ["created_at", "from_status", "to_status", "actor", "moderator", "reason"]
-    readonly_fields = fields
+    readonly_fields = (
+        "created_at",
+        "from_status",
+        "to_status",
+        "actor",
+        "moderator",
+        "label",
+        "reason",
+    )
+    fields = readonly_fields
     extra = 0
     can_delete = False
 
@@ -103,7 +158,8 @@ class CommentAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
         "decision_reason",
         "created_at",
     ]
-    list_filter = ["status", "article__site", "created_at"]
+    # RelatedOnly: the site filter lists only sites the user sees, never other sites' names.
+    list_filter = ["status", ("article__site", admin.RelatedOnlyFieldListFilter), "created_at"]
     search_fields = ["body", "author_name", "author_email"]
     list_select_related = ["article"]
     actions = ["approve_selected", "reject_selected", "send_back_selected"]
@@ -140,6 +196,9 @@ class CommentAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
                 "undoUrl": reverse("admin:moderation_desk_undo"),
             }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Comment]:
+        return super().get_queryset(request) & selectors.comments_visible_to(user=request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # comments come from readers, through the API
@@ -189,10 +248,23 @@ class CommentAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
 
 @admin.register(ModerationEvent)
 class ModerationEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "comment", "from_status", "to_status", "actor", "moderator"]
-    list_filter = ["actor", "to_status"]
+    list_display = [
+        "created_at",
+        "comment",
+        "from_status",
+        "to_status",
+        "actor",
+        "moderator",
+        "label",
+    ]
+    list_filter = ["actor", "to_status", "label"]
     search_fields = ["reason", "comment__body"]
     list_select_related = ["comment", "moderator"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ModerationEvent]:
+        return super().get_queryset(request) & selectors.moderation_events_visible_to(
+            user=request.user
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -202,3 +274,13 @@ class ModerationEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(SiteMembership)
+class SiteMembershipAdmin(admin.ModelAdmin):
+    """Who is limited to which sites; a user with memberships sees those sites only."""
+
+    list_display = ["user", "site", "created_at"]
+    list_filter = ["site"]
+    search_fields = ["user__username", "user__email", "site__domain"]
+    list_select_related = ["user", "site"]

@@ -7,6 +7,19 @@ class ModerationConfig(AppConfig):
     verbose_name = "Comment moderation"
 
     def ready(self) -> None:
+        from corsheaders.signals import check_request_enabled
+
+        from moderation.authors import admin as _authors_admin  # noqa: F401
+
         # Admin pages of the sub-packages; Django's autodiscovery only imports moderation.admin.
         from moderation.desk import admin as _desk_admin  # noqa: F401
+        from moderation.embed import admin as _embed_admin  # noqa: F401
+        from moderation.embed.cors import origin_allowed_for_route
         from moderation.keys import admin as _keys_admin  # noqa: F401
+        from moderation.notify import admin as _notify_admin  # noqa: F401
+
+        # Celery's autodiscovery finds moderation.tasks only; workers need these registered too.
+        from moderation.notify import tasks as _notify_tasks  # noqa: F401
+
+        # CORS grants for the public API come from the allowed origins of the article's site.
+        check_request_enabled.connect(origin_allowed_for_route, dispatch_uid="embed-origins")

@@ -30,3 +30,10 @@ class AuthenticationError(ApplicationError):
 
     status_code = 401
     code = "not_authenticated"
+
+
+class PermissionDeniedError(ApplicationError):
+    """The user is known but may not do this (e.g. act outside the sites they are scoped to)."""
+
+    status_code = 403
+    code = "permission_denied"

@@ -1,4 +1,4 @@
-"""Turns model scores into a decision: publish, hold or reject, with the reason in words."""
+"""Turns label scores into a decision: publish, hold or reject, with the reason in words."""
 
 from __future__ import annotations
 
@@ -10,15 +10,16 @@ from moderation.models import Comment
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Below `publish`: publish. At or above `reject`: reject. Between: hold for a moderator."""
+    """One label's bounds. Below `publish`: clear. At or above `reject`: reject (None: never)."""
 
     publish: float
-    reject: float
+    reject: float | None = None
 
     def __post_init__(self) -> None:
-        if not (0.0 <= self.publish <= 1.0 and 0.0 <= self.reject <= 1.0):
+        bounds = [self.publish] if self.reject is None else [self.publish, self.reject]
+        if not all(0.0 <= bound <= 1.0 for bound in bounds):
             raise ValueError(f"thresholds must lie in [0, 1], got {self}")
-        if self.publish > self.reject:
+        if self.reject is not None and self.publish > self.reject:
             raise ValueError(f"publish threshold {self.publish} is above reject {self.reject}")
 
 
@@ -29,42 +30,77 @@ class Decision:
 
 
 def resolve_thresholds(
-    model_defaults: Mapping[str, Mapping[str, float]],
-    site_overrides: Mapping[str, Mapping[str, float]],
+    model_defaults: Mapping[str, Mapping[str, float | None]],
+    site_overrides: Mapping[str, Mapping[str, float | None]],
 ) -> dict[str, Thresholds]:
-    """Each model's thresholds: the site's own where set, else the ones stored with the model."""
+    """Each label's thresholds: the site's own row where it has one, else the model's."""
     resolved = {}
-    for model, defaults in model_defaults.items():
-        merged = {**defaults, **site_overrides.get(model, {})}
-        publish, reject = merged["publish"], merged["reject"]
-        # A site that raises only one bound must not invert the pair.
-        if "publish" in site_overrides.get(model, {}):
-            reject = max(reject, publish)
-        else:
-            publish = min(publish, reject)
-        resolved[model] = Thresholds(publish=publish, reject=reject)
+    for label, bounds in {**model_defaults, **site_overrides}.items():
+        publish = bounds.get("publish")
+        if publish is None:
+            raise ValueError(f"{label}: no publish threshold in {dict(bounds)}")
+        resolved[label] = Thresholds(publish=publish, reject=bounds.get("reject"))
     return resolved
 
 
-def decide(scores: Mapping[str, float], thresholds: Mapping[str, Thresholds]) -> Decision:
-    """Reject if any model is sure, hold if any is unsure, publish only if all are clear."""
+def _words(label: str) -> str:
+    return label.replace("_", " ")
+
+
+def _pair(score: float, threshold: float) -> tuple[str, str]:
+    """Score and threshold with two decimals, or more where two would make them look equal."""
+    for places in range(2, 7):
+        shown = f"{score:.{places}f}", f"{threshold:.{places}f}"
+        if shown[0] != shown[1]:
+            return shown
+    return shown
+
+
+def decide(
+    scores: Mapping[str, float], thresholds: Mapping[str, Thresholds], *, trusted: bool = False
+) -> Decision:
+    """Reject if any label reaches its reject threshold, hold if any reaches its publish
+    threshold, publish only if every label with thresholds is below it.
+
+    Labels with thresholds but no score (a site's row for a label no model scores yet) are
+    skipped; labels with a score but no thresholds do not decide.
+
+    A trusted author's comment that would be held is published; a rejection stands.
+    """
     rejecting, holding, clear = [], [], []
-    for model, bounds in thresholds.items():
-        score = scores[model]
-        if score >= bounds.reject:
-            rejecting.append(f"{model} score {score:.3f} ≥ reject threshold {bounds.reject:.3f}")
+    for label, bounds in thresholds.items():
+        if label not in scores:
+            continue
+        score = scores[label]
+        if bounds.reject is not None and score >= bounds.reject:
+            shown, reject = _pair(score, bounds.reject)
+            rejecting.append(f"{_words(label)} {shown} ≥ reject threshold {reject}")
         elif score >= bounds.publish:
-            holding.append(
-                f"{model} score {score:.3f} ≥ publish threshold {bounds.publish:.3f} "
-                f"(below reject threshold {bounds.reject:.3f})"
+            shown, publish = _pair(score, bounds.publish)
+            then = (
+                "never rejected automatically"
+                if bounds.reject is None
+                else f"reject threshold {bounds.reject:.2f}"
             )
+            holding.append(f"{_words(label)} {shown} ≥ publish threshold {publish} ({then})")
         else:
-            clear.append(f"{model} score {score:.3f} < publish threshold {bounds.publish:.3f}")
+            shown, publish = _pair(score, bounds.publish)
+            clear.append(f"{_words(label)} {shown} < {publish}")
     if rejecting:
         return Decision(Comment.Status.REJECTED, "Rejected: " + "; ".join(rejecting) + ".")
+    if holding and trusted:
+        return Decision(
+            Comment.Status.APPROVED, "Published (trusted author): " + "; ".join(holding) + "."
+        )
     if holding:
         return Decision(Comment.Status.HELD, "Held for review: " + "; ".join(holding) + ".")
-    return Decision(Comment.Status.APPROVED, "Published: " + "; ".join(clear) + ".")
+    if not clear:
+        # Nothing scored against a threshold: no basis to publish automatically.
+        return Decision(Comment.Status.HELD, "Held for review: no label has thresholds.")
+    return Decision(
+        Comment.Status.APPROVED,
+        "Published: every label below its publish threshold (" + "; ".join(clear) + ").",
+    )
 
 
 def driving_label(
@@ -81,9 +117,11 @@ def driving_label(
 
     def position(label: str) -> float:
         bounds = thresholds[label]
-        width = bounds.reject - bounds.publish
+        # A label that never rejects on its own is measured against certainty (1.0).
+        reject = 1.0 if bounds.reject is None else bounds.reject
+        width = reject - bounds.publish
         if width <= 0:
-            return float("inf") if scores[label] >= bounds.reject else float("-inf")
+            return float("inf") if scores[label] >= reject else float("-inf")
         return (scores[label] - bounds.publish) / width
 
-    return max(thresholds, key=position, default="")
+    return max((label for label in thresholds if label in scores), key=position, default="")

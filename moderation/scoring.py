@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -21,7 +23,8 @@ class CommentScores:
     scores: dict[str, float]  # every label of every model, e.g. spam, toxicity, insult
     versions: dict[str, str]  # model name -> artifact version
     explanations: dict[str, list[dict]]  # model name -> features that pushed its score up
-    default_thresholds: dict[str, dict[str, float]]  # model name -> {"publish", "reject"}
+    # label -> {"publish": float, "reject": float | None}; None: never reject on this label
+    default_thresholds: dict[str, dict[str, float | None]]
 
 
 @functools.cache
@@ -31,11 +34,15 @@ def loaded_models() -> dict[str, ml.Model]:
     return {name: ml.load_model(name, artifacts_dir=artifacts_dir) for name in ml.MODEL_NAMES}
 
 
+def _bound(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
 @functools.cache
-def default_thresholds() -> dict[str, dict[str, float]]:
+def default_thresholds() -> dict[str, dict[str, float | None]]:
     """Each model's own thresholds, read from its card without loading its arrays (for pages)."""
     artifacts_dir = Path(settings.ML_ARTIFACTS_DIR)
-    thresholds: dict[str, dict[str, float]] = {}
+    thresholds: dict[str, dict[str, float | None]] = {}
     for name in ml.MODEL_NAMES:
         try:
             meta = json.loads((artifacts_dir / name / "model.json").read_text(encoding="utf-8"))
@@ -43,23 +50,42 @@ def default_thresholds() -> dict[str, dict[str, float]]:
             continue  # a page shows unscored badges rather than failing; scoring itself refuses
         stored = meta.get("thresholds", {})
         if "publish" in stored:
-            thresholds[name] = {k: float(v) for k, v in stored.items()}
+            thresholds[name] = {k: _bound(v) for k, v in stored.items()}
         else:  # per-label thresholds: {label: {"publish", "reject"}}
             for label, bounds in stored.items():
-                thresholds[label] = {k: float(v) for k, v in bounds.items()}
+                thresholds[label] = {k: _bound(v) for k, v in bounds.items()}
     return thresholds
 
 
-def score_comment_text(text: str) -> CommentScores:
+def _thresholds_by_label(model: ml.Model) -> dict[str, Any]:
+    """The model's thresholds by label, as the per-label artifacts (issue 8) store them.
+
+    TRANSITIONAL, remove once the retrained per-label artifacts are merged (and call sites use
+    `model.thresholds` as it is): today's artifacts store one {"publish", "reject"} pair per
+    model, which applies to its main label (labels[0]).
+    """
+    thresholds: Mapping[str, Any] = model.thresholds
+    if "publish" in thresholds:
+        return {model.labels[0]: dict(thresholds)}
+    return dict(thresholds)
+
+
+def scores_for_text(text: str) -> CommentScores:
+    """Every loaded model's scores, version, explanation and default thresholds for one text."""
     scores: dict[str, float] = {}
     versions: dict[str, str] = {}
     explanations: dict[str, list[dict]] = {}
-    thresholds: dict[str, dict[str, float]] = {}
+    thresholds: dict[str, dict[str, float | None]] = {}
     for name, model in loaded_models().items():
         for label, values in model.score_labels([text]).items():
             scores[label] = round(float(values[0]), 6)
         versions[name] = model.version
-        thresholds[name] = dict(model.thresholds)
+        for label, bounds in _thresholds_by_label(model).items():
+            reject = bounds.get("reject")
+            thresholds[label] = {
+                "publish": float(bounds["publish"]),
+                "reject": None if reject is None else float(reject),
+            }
         explanations[name] = [
             {
                 "feature": item.feature,

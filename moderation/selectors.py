@@ -3,30 +3,75 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from moderation.errors import NotFoundError
-from moderation.models import MODERATE_COMMENT, Article, Comment, ModerationEvent, Site
+from moderation.models import (
+    MODERATE_COMMENT,
+    Article,
+    Comment,
+    ModerationEvent,
+    Site,
+    SiteMembership,
+)
+
+# --- site scoping ----------------------------------------------------------------------------
+# Every read a moderator or site manager makes starts from these, so a user scoped to some sites
+# never sees, nor acts on, another site's rows: not in the API, the admin or the queue.
 
 
-def comments_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Comment]:
-    """Every comment this user may see and decide as a moderator; none without the permission.
+def scoped_site_ids(*, user: Any) -> list[int] | None:
+    """The sites a user is limited to; None means no limit (superusers, or no memberships)."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return None
+    if not getattr(user, "is_authenticated", False):
+        return []
+    site_ids = list(SiteMembership.objects.filter(user=user).values_list("site_id", flat=True))
+    return site_ids or None
 
-    The one place site scoping applies: the queue, its actions and its counts all start here.
+
+def sites_visible_to(*, user: Any) -> QuerySet[Site]:
+    """Superusers and unscoped moderators: every site; users with memberships: theirs; else none.
+
+    A site manager holds no moderate permission, so they see exactly their member sites.
     """
-    if not user.is_active or not user.has_perm(MODERATE_COMMENT):
-        return Comment.objects.none()
-    return Comment.objects.all()
-
-
-def sites_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Site]:
-    """The sites whose comments this user moderates (see comments_visible_to)."""
-    if not user.is_active or not user.has_perm(MODERATE_COMMENT):
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
         return Site.objects.none()
-    return Site.objects.all()
+    site_ids = scoped_site_ids(user=user)
+    if site_ids is not None:
+        return Site.objects.filter(pk__in=site_ids)
+    if user.is_superuser or user.has_perm(MODERATE_COMMENT):
+        return Site.objects.all()
+    return Site.objects.none()
+
+
+def comments_visible_to(*, user: Any) -> QuerySet[Comment]:
+    """The comments a user may see and decide: all, their sites' only, or none without the perm."""
+    if not (getattr(user, "is_authenticated", False) and user.has_perm(MODERATE_COMMENT)):
+        return Comment.objects.none()
+    site_ids = scoped_site_ids(user=user)
+    if site_ids is None:
+        return Comment.objects.all()
+    return Comment.objects.filter(article__site_id__in=site_ids)
+
+
+def articles_visible_to(*, user: Any) -> QuerySet[Article]:
+    return Article.objects.filter(site__in=sites_visible_to(user=user))
+
+
+def moderation_events_visible_to(*, user: Any) -> QuerySet[ModerationEvent]:
+    if not (getattr(user, "is_authenticated", False) and user.has_perm(MODERATE_COMMENT)):
+        return ModerationEvent.objects.none()
+    site_ids = scoped_site_ids(user=user)
+    if site_ids is None:
+        return ModerationEvent.objects.all()
+    return ModerationEvent.objects.filter(comment__article__site_id__in=site_ids)
+
+
+# --- comments --------------------------------------------------------------------------------
 
 
 def comments_published(*, article_id: int) -> QuerySet[Comment]:
@@ -41,9 +86,13 @@ def comments_published(*, article_id: int) -> QuerySet[Comment]:
     )
 
 
-def comment_for_author(*, comment_id: int, token: str) -> Comment:
-    """The comment its author asks about, only with the private token it was submitted with."""
-    comment = Comment.objects.filter(pk=comment_id).first()
+def comment_for_author(*, comment_id: int, token: str, public_key: str | None = None) -> Comment:
+    """The comment its author asks about, only with the private token it was submitted with
+    (and, on the widget's routes, only on the site with that public key)."""
+    comments = Comment.objects.filter(pk=comment_id)
+    if public_key is not None:
+        comments = comments.filter(article__site__public_key=public_key)
+    comment = comments.first()
     # One answer for "no such comment" and "wrong token", so ids can't be probed.
     if comment is None or not comment.token_matches(token):
         raise NotFoundError(
@@ -53,10 +102,11 @@ def comment_for_author(*, comment_id: int, token: str) -> Comment:
     return comment
 
 
-def comment_for_moderator(*, comment_id: int) -> Comment:
-    """One comment in full, with its moderation events (and who made them) oldest first."""
+def comment_for_moderator(*, comment_id: int, user: Any) -> Comment:
+    """One comment in full, with its events oldest first; 404 outside the user's sites."""
     comment = (
-        Comment.objects.select_related("article__site")
+        comments_visible_to(user=user)
+        .select_related("article__site")
         .prefetch_related(
             Prefetch("events", queryset=ModerationEvent.objects.select_related("moderator"))
         )
@@ -72,9 +122,17 @@ def comment_for_moderator(*, comment_id: int) -> Comment:
 
 
 def comments_for_moderation(
-    *, status: str | None = None, site_id: int | None = None, article_id: int | None = None
+    *,
+    user: Any,
+    status: str | None = None,
+    site_id: int | None = None,
+    article_id: int | None = None,
 ) -> QuerySet[Comment]:
-    comments = Comment.objects.select_related("article__site").order_by("-created_at", "-id")
+    comments = (
+        comments_visible_to(user=user)
+        .select_related("article__site")
+        .order_by("-created_at", "-id")
+    )
     if status:
         comments = comments.filter(status=status)
     if site_id:

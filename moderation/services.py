@@ -6,13 +6,16 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from moderation import policy, scoring
+from moderation.authors.hashing import comment_ip_hashes
+from moderation.authors.selectors import author_is_trusted, ban_for_comment
 from moderation.errors import ApplicationError, ConflictError, NotFoundError
-from moderation.models import Actor, Article, Comment, ModerationEvent
+from moderation.models import Actor, Article, AuthorBan, Comment, ModerationEvent
+from moderation.notify import services as notify_services
 
 logger = logging.getLogger(__name__)
 
@@ -20,13 +23,30 @@ Status = Comment.Status
 
 
 def _enqueue_scoring(comment_id: int) -> None:
-    from moderation.tasks import score_comment
+    from moderation.tasks import comment_score_task
 
     try:
-        score_comment.delay(comment_id)
+        comment_score_task.delay(comment_id)
     except Exception:
         # The comment is stored; the periodic requeue scores it once the broker is back.
         logger.exception("Could not queue comment %s for scoring; it stays pending", comment_id)
+
+
+def _thread_parent_id(parent: Comment, *, max_depth: int) -> int | None:
+    """Where a reply to parent goes so threads never nest deeper than max_depth levels.
+
+    A reply to a comment on the last level joins that level, under the comment's own parent.
+    """
+    ancestors = [parent]  # parent first, its thread's top-level comment last
+    while ancestors[-1].parent_id is not None:
+        ancestors.append(Comment.objects.only("id", "parent_id").get(pk=ancestors[-1].parent_id))
+    parent_level = len(ancestors)  # a top-level comment is on level 1
+    if parent_level < max_depth:
+        return parent.pk
+    if max_depth <= 1:
+        return None
+    # The ancestor on level max_depth - 1, so that the reply lands on level max_depth.
+    return ancestors[parent_level - (max_depth - 1)].pk
 
 
 def comment_submit(
@@ -39,27 +59,33 @@ def comment_submit(
     author_url: str = "",
     ip_address: str | None = None,
     user_agent: str = "",
+    notify: bool = False,
 ) -> tuple[Comment, str]:
     """Store a reader's comment as pending and queue it for scoring once the row is committed.
 
-    Returns the comment and the private token that lets its author read its status.
+    With notify, its author is emailed (after confirming their address) when it is
+    published and when a reply to it is. Returns the comment and the private token that lets
+    its author read its status.
     """
-    article = Article.objects.filter(pk=article_id).first()
+    article = Article.objects.select_related("site").filter(pk=article_id).first()
     if article is None:
         raise NotFoundError(
             f"There is no article {article_id}.",
             fields={"article_id": [f"No article with id {article_id}."]},
         )
-    if not article.comments_open:
+    if not article.accepts_comments():
         raise ConflictError(
             "Comments are closed on this article.",
             fields={"article_id": ["Comments are closed on this article."]},
         )
-    if parent_id is not None and not Comment.objects.filter(pk=parent_id, article=article).exists():
-        raise NotFoundError(
-            "The comment replied to is not on this article.",
-            fields={"parent": [f"No comment {parent_id} on article {article_id}."]},
-        )
+    if parent_id is not None:
+        parent = Comment.objects.filter(pk=parent_id, article=article).first()
+        if parent is None:
+            raise NotFoundError(
+                "The comment replied to is not on this article.",
+                fields={"parent": [f"No comment {parent_id} on article {article_id}."]},
+            )
+        parent_id = _thread_parent_id(parent, max_depth=article.site.thread_max_depth)
 
     comment = Comment(
         article=article,
@@ -71,10 +97,14 @@ def comment_submit(
         ip_address=ip_address,
         user_agent=user_agent[:500],
     )
+    comment.ip_hash, comment.ip_network_hash = comment_ip_hashes(ip_address)
     token = comment.issue_status_token()
     with transaction.atomic():
         comment.save()
+        if notify:
+            notify_services.comment_subscription_create(comment=comment)
         transaction.on_commit(lambda: _enqueue_scoring(comment.pk))
+        notify_services.comment_created_enqueue(comment_id=comment.pk)
     return comment, token
 
 
@@ -84,7 +114,7 @@ def _comment_transition(
     to_status: str,
     actor: str,
     reason: str,
-    moderator: AbstractBaseUser | None = None,
+    moderator: User | None = None,
     label: str = "",
     details: dict[str, Any] | None = None,
     fields: dict[str, Any] | None = None,
@@ -129,6 +159,12 @@ def _comment_transition(
             details=details or {},
             undoes=undoes,
         )
+        notify_services.comment_status_changed_enqueue(
+            comment_id=comment.pk,
+            from_status=from_status,
+            to_status=to_status,
+            moderation_event_id=event.pk,
+        )
     for name, value in changes.items():
         setattr(comment, name, value)
     return event
@@ -143,11 +179,16 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
     if comment.status != Status.PENDING:
         return None
 
-    result = scoring.score_comment_text(comment.body)
+    ban = ban_for_comment(comment=comment)
+    if ban is not None:
+        return _comment_reject_banned(comment=comment, ban=ban)
+
+    result = scoring.scores_for_text(comment.body)
     thresholds = policy.resolve_thresholds(
         result.default_thresholds, comment.article.site.threshold_overrides()
     )
-    decision = policy.decide(result.scores, thresholds)
+    trusted = author_is_trusted(email=comment.author_email, site_id=comment.article.site_id)
+    decision = policy.decide(result.scores, thresholds, trusted=trusted)
     try:
         _comment_transition(
             comment=comment,
@@ -165,10 +206,11 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
             details={
                 "scores": result.scores,
                 "thresholds": {
-                    name: {"publish": t.publish, "reject": t.reject}
-                    for name, t in thresholds.items()
+                    label: {"publish": t.publish, "reject": t.reject}
+                    for label, t in thresholds.items()
                 },
                 "model_versions": result.versions,
+                **({"trusted_author": True} if trusted else {}),
             },
         )
     except ConflictError:
@@ -177,15 +219,37 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
     return decision
 
 
-_DEFAULT_REASONS = {
+def _comment_reject_banned(*, comment: Comment, ban: AuthorBan) -> policy.Decision | None:
+    """A banned author's comment is kept, not scored, and rejected with a reason naming the ban."""
+    from moderation.authors.services import ban_reason
+
+    reason = ban_reason(ban)
+    try:
+        _comment_transition(
+            comment=comment,
+            to_status=Status.REJECTED,
+            actor=Actor.SYSTEM,
+            reason=reason,
+            label="ban",
+            details={"ban_id": ban.pk, "ban_kind": ban.kind},
+        )
+    except ConflictError:
+        return None
+    return policy.Decision(Status.REJECTED, reason)
+
+
+_DEFAULT_REASONS: dict[str, str] = {
     Status.APPROVED: "Approved by a moderator.",
     Status.REJECTED: "Rejected by a moderator.",
     Status.HELD: "Sent back to the moderation queue by a moderator.",
 }
 
 
-def _comment_for_moderator(comment_id: int) -> Comment:
-    comment = Comment.objects.filter(pk=comment_id).first()
+def _comment_for_moderator(comment_id: int, moderator: User) -> Comment:
+    # Outside the moderator's sites a comment does not exist for them: 404 on every route.
+    from moderation.selectors import comments_visible_to
+
+    comment = comments_visible_to(user=moderator).filter(pk=comment_id).first()
     if comment is None:
         raise NotFoundError(
             f"There is no comment {comment_id}.",
@@ -198,13 +262,13 @@ def comment_moderate(
     *,
     comment_id: int,
     to_status: str,
-    moderator: AbstractBaseUser,
+    moderator: User,
     reason: str = "",
     label: str = "",
     details: dict[str, Any] | None = None,
 ) -> Comment:
     """A moderator's decision on a comment, checked against the state machine and logged."""
-    comment = _comment_for_moderator(comment_id)
+    comment = _comment_for_moderator(comment_id, moderator)
     _comment_transition(
         comment=comment,
         to_status=to_status,
@@ -217,19 +281,19 @@ def comment_moderate(
     return comment
 
 
-def comment_approve(*, comment_id: int, moderator: AbstractBaseUser, reason: str = "") -> Comment:
+def comment_approve(*, comment_id: int, moderator: User, reason: str = "") -> Comment:
     return comment_moderate(
         comment_id=comment_id, to_status=Status.APPROVED, moderator=moderator, reason=reason
     )
 
 
-def comment_reject(*, comment_id: int, moderator: AbstractBaseUser, reason: str = "") -> Comment:
+def comment_reject(*, comment_id: int, moderator: User, reason: str = "") -> Comment:
     return comment_moderate(
         comment_id=comment_id, to_status=Status.REJECTED, moderator=moderator, reason=reason
     )
 
 
-def comment_send_back(*, comment_id: int, moderator: AbstractBaseUser, reason: str = "") -> Comment:
+def comment_send_back(*, comment_id: int, moderator: User, reason: str = "") -> Comment:
     """Undo a published or rejected decision: the comment waits in the queue (held) again."""
     return comment_moderate(
         comment_id=comment_id, to_status=Status.HELD, moderator=moderator, reason=reason
@@ -248,7 +312,7 @@ def comments_moderate(
     *,
     comment_ids: list[int],
     to_status: str,
-    moderator: AbstractBaseUser,
+    moderator: User,
     reason: str = "",
     label: str = "",
 ) -> BulkOutcome:
@@ -275,7 +339,7 @@ def comments_moderate(
 UNDO_LABEL = "undo"
 
 
-def comment_decision_undo(*, moderator: AbstractBaseUser) -> tuple[Comment, ModerationEvent]:
+def comment_decision_undo(*, moderator: User) -> tuple[Comment, ModerationEvent]:
     """Take back this moderator's own last decision that is not undone yet.
 
     The comment returns to the status it had, with the reason it had; the undo is an event of its

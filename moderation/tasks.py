@@ -19,13 +19,16 @@ def load_models_once(**_kwargs) -> None:
 
 
 @shared_task(
+    # The name queued messages carry, kept from before the rename so none in flight is lost.
+    name="moderation.tasks.score_comment",
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     retry_backoff_max=300,
     retry_jitter=True,
     max_retries=10,
 )
-def score_comment(comment_id: int) -> str | None:
+def comment_score_task(comment_id: int) -> str | None:
+    """Score and decide one comment (services.comment_score); safe to run twice."""
     decision = services.comment_score(comment_id=comment_id)
     return decision.status if decision else None
 

@@ -7,6 +7,7 @@ copied to a log file; stopping a service ends its whole group, so nothing outliv
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import signal
@@ -29,8 +30,11 @@ LOOPBACK = "127.0.0.1"
 DEFAULT_QUEUE = "moderation"
 # Celery's worker logs "<name>@<host> ready." once it consumes from its queues.
 WORKER_READY = re.compile(r"@\S+ ready\.")
-# How `manage.py load_demo` names its article.
+# How `manage.py load_demo` names its article and site.
 DEMO_ARTICLE_ID = re.compile(r"^Demo article: .* \(id (\d+)\)$", re.MULTILINE)
+DEMO_ARTICLE_TITLE = re.compile(r"^Demo article: '(.*)' \(id \d+\)$", re.MULTILINE)
+DEMO_PUBLIC_KEY = re.compile(r"^Demo site public key: (\S+)$", re.MULTILINE)
+DEMO_EXTERNAL_ID = re.compile(r"^Demo article external id: (\S+)$", re.MULTILINE)
 
 
 class DevstackError(RuntimeError):
@@ -42,6 +46,29 @@ def free_port(host: str = LOOPBACK) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+def web_port(environ: Mapping[str, str] = os.environ, host: str = LOOPBACK) -> int:
+    """The web server's port: PORT when set (refused with a clear message if taken), else free."""
+    raw = environ.get("PORT", "").strip()
+    if not raw:
+        return free_port(host)
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise DevstackError(
+            f"PORT={raw!r} is not a TCP port (1-65535); e.g. PORT=8000, or unset it for a free one."
+        )
+    port = int(raw)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As the web server binds: a port only in TIME_WAIT is free, one being listened on is not.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as error:
+            raise DevstackError(
+                f"PORT={port} is taken on {host} ({error.strerror}): stop what uses it, choose "
+                "another PORT, or leave PORT unset to get a free port."
+            ) from None
+    return port
 
 
 def port_accepts(host: str, port: int) -> bool:
@@ -259,7 +286,9 @@ class RedisServer:
             service.start()
             url = f"redis://{LOOPBACK}:{port}/0"
             try:
-                service.wait_until(lambda url=url: redis_answers(url), what="PONG", timeout=timeout)
+                service.wait_until(
+                    functools.partial(redis_answers, url), what="PONG", timeout=timeout
+                )
             except DevstackError:
                 service.stop()
                 # Another process may have taken the port between free_port() and the bind.
@@ -313,6 +342,37 @@ def celery_worker(
     return Service("worker", command, env=env, log_path=log_path, echo=echo)
 
 
+def demo_page_service(
+    load_demo_output: str, *, port: int, api_base: str, directory: Path, log_dir: Path
+) -> Service:
+    """A static server for the demo publisher page, whose widget talks to api_base."""
+    from moderation.embed.demo import demo_page_write
+
+    def found(pattern: re.Pattern[str]) -> str:
+        match = pattern.search(load_demo_output)
+        if match is None:
+            raise DevstackError(f"load_demo printed no line matching {pattern.pattern!r}.")
+        return match.group(1)
+
+    demo_page_write(
+        directory,
+        api_base=api_base,
+        page_origin=f"http://{LOOPBACK}:{port}",
+        public_key=found(DEMO_PUBLIC_KEY),
+        external_id=found(DEMO_EXTERNAL_ID),
+        title=found(DEMO_ARTICLE_TITLE),
+        url=f"http://{LOOPBACK}:{port}/",
+    )
+    return Service(
+        "demo",
+        [
+            sys.executable, "-m", "http.server", str(port),
+            "--bind", LOOPBACK, "--directory", str(directory),
+        ],
+        log_path=log_dir / "demo.log",
+    )  # fmt: skip
+
+
 def _manage(*args: str, env: Mapping[str, str], capture: bool = False) -> str:
     result = subprocess.run(  # noqa: S603 - fixed manage.py commands
         [sys.executable, "manage.py", *args],
@@ -336,6 +396,8 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 def main() -> int:
     """Run the whole stack in the foreground until Ctrl-C or SIGTERM."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    # A development stack: debug on (the settings default to off), plain http, local hosts.
+    os.environ.setdefault("DJANGO_DEBUG", "1")
     from django.conf import settings
 
     var_dir = Path(settings.VAR_DIR)
@@ -346,14 +408,23 @@ def main() -> int:
     redis_server: RedisServer | None = None
     services: list[Service] = []
     try:
+        port = web_port()  # before starting anything: a taken PORT fails at once
         redis_server = RedisServer.for_environment(var_dir / "redis")
         queue = os.environ.get("CELERY_QUEUE") or DEFAULT_QUEUE
         env = {**os.environ, "REDIS_URL": redis_server.url, "CELERY_QUEUE": queue}
         env["PYTHONUNBUFFERED"] = "1"
+        # Links in the worker's emails (confirm, unsubscribe, admin) point at this web server.
+        env.setdefault("PUBLIC_BASE_URL", f"http://{LOOPBACK}:{port}")
         print(f"Redis: {redis_server.url} ({'embedded' if redis_server.embedded else 'REDIS_URL'})")
 
+        # The demo publisher page lives on an origin of its own, which the demo site allows.
+        demo_port = free_port()
+        demo_origin = f"http://{LOOPBACK}:{demo_port}"
+        # Development only: every origin may call the API, so a page of your own can try it too.
+        env.setdefault("CORS_ALLOW_ALL_ORIGINS", "1")
+
         _manage("migrate", "--noinput", env=env)
-        demo = _manage("load_demo", env=env, capture=True)
+        demo = _manage("load_demo", "--origin", demo_origin, env=env, capture=True)
         print(demo, end="")
 
         worker = celery_worker(
@@ -367,7 +438,6 @@ def main() -> int:
         worker.start()
         worker.wait_for_log(WORKER_READY, timeout=120)
 
-        port = free_port()
         web = Service(
             "web",
             [sys.executable, "manage.py", "runserver", f"{LOOPBACK}:{port}", "--noreload"],
@@ -382,13 +452,23 @@ def main() -> int:
         base = f"http://{LOOPBACK}:{port}"
         article = DEMO_ARTICLE_ID.search(demo)
         article_id = article.group(1) if article else "<article id>"
+
+        demo_page = demo_page_service(
+            demo, port=demo_port, api_base=base, directory=var_dir / "demo", log_dir=log_dir
+        )
+        services.append(demo_page)
+        demo_page.start()
+        demo_page.wait_until(
+            lambda: port_accepts(LOOPBACK, demo_port), what="HTTP port", timeout=30
+        )
         print(
-            "\n"
+            f"\nDemo page: {demo_origin}/  (the demo article with the comment widget, "
+            "served from a second origin)\n"
             f"  Comment API   {base}/api/v1/articles/{article_id}/comments/  (the demo article)\n"
             f"  API docs      {base}/api/docs/\n"
             f"  Admin         {base}/admin/  (log in with the demo superuser printed above)\n"
             f"  Redis         {redis_server.url}, queue {queue!r}\n"
-            f"  Logs          {log_dir}/worker.log, {log_dir}/web.log\n"
+            f"  Logs          {log_dir}/worker.log, {log_dir}/web.log, {log_dir}/demo.log\n"
             "\n  Django's development server: not for production. Ctrl-C stops everything.\n",
             flush=True,
         )

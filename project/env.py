@@ -1,7 +1,7 @@
 """Typed readers for settings that come from the environment; a bad value fails at start."""
 
 import os
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, unquote, urlparse
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -60,7 +60,7 @@ def env_database(name: str, default: str) -> dict:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a valid database URL: {error}") from None
     if not config.get("NAME"):
         raise ImproperlyConfigured(f"{name}={raw!r} names no database.")
-    return config
+    return dict(config)
 
 
 def env_redis_url(name: str, default: str) -> str:
@@ -78,3 +78,52 @@ def env_redis_url(name: str, default: str) -> str:
         if not parsed.hostname:
             raise ImproperlyConfigured(f"{name}={raw!r} names no host.")
     return raw
+
+
+_EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "smtps": "django.core.mail.backends.smtp.EmailBackend",
+    "submission": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    "dummy": "django.core.mail.backends.dummy.EmailBackend",
+}
+
+
+def env_email_url(name: str) -> dict | None:
+    """Django's EMAIL_* settings from a URL such as smtp://user:password@host:587/?tls=1.
+
+    smtps:// means implicit TLS (usually port 465); smtp:// with ?tls=1 or submission:// means
+    STARTTLS (usually 587). console://, locmem:// and dummy:// pick those backends. None if unset.
+    """
+    raw = os.environ.get(name)
+    if not raw:
+        return None
+    parsed = urlparse(raw)
+    backend = _EMAIL_BACKENDS.get(parsed.scheme)
+    if backend is None:
+        raise ImproperlyConfigured(
+            f"{name}: unsupported scheme {parsed.scheme!r}; use smtp://user:password@host:port, "
+            f"smtps://, submission://, console://, locmem:// or dummy://."
+        )
+    config: dict = {"EMAIL_BACKEND": backend}
+    if backend != _EMAIL_BACKENDS["smtp"]:
+        return config
+    try:
+        port = parsed.port
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has an invalid port.") from None
+    if not parsed.hostname:
+        raise ImproperlyConfigured(f"{name} names no host.")
+    query = {key: value.lower() for key, value in parse_qsl(parsed.query)}
+    implicit_tls = parsed.scheme == "smtps" or query.get("ssl") in _TRUE
+    starttls = parsed.scheme == "submission" or query.get("tls") in _TRUE
+    config.update(
+        EMAIL_HOST=parsed.hostname,
+        EMAIL_PORT=port or (465 if implicit_tls else 587 if starttls else 25),
+        EMAIL_HOST_USER=unquote(parsed.username or ""),
+        EMAIL_HOST_PASSWORD=unquote(parsed.password or ""),
+        EMAIL_USE_SSL=implicit_tls,
+        EMAIL_USE_TLS=starttls and not implicit_tls,
+    )
+    return config

@@ -1,24 +1,54 @@
 """The one settings module: each deployment difference comes from the environment."""
 
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-from project.env import env_bool, env_database, env_int, env_list, env_redis_url, env_str
+from project.env import (
+    env_bool,
+    env_database,
+    env_email_url,
+    env_int,
+    env_list,
+    env_redis_url,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off unless DJANGO_DEBUG=1: debug pages show settings and every URL. `make run`, `make test` and
+# pytest (pyproject's [tool.pytest.ini_options] env) turn it on for development.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 _DEV_SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 - refused below when DEBUG is off
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET_KEY)
-if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
+if not DEBUG and SECRET_KEY in {"", _DEV_SECRET_KEY}:
+    raise ImproperlyConfigured(
+        "Set DJANGO_SECRET_KEY to a long random string (for example the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`), "
+        "or set DJANGO_DEBUG=1 on a development machine."
+    )
 _LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", _LOCAL_HOSTS if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
+    raise ImproperlyConfigured(
+        "Set DJANGO_ALLOWED_HOSTS to the host names this service answers to, comma-separated "
+        "(e.g. comments.example.com), or set DJANGO_DEBUG=1 on a development machine."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+# HTTPS only (redirect, HSTS, secure cookies) unless DJANGO_HTTPS=0, which debug implies; tests
+# and the local stack run over plain http.
+HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000, minimum=0) if HTTPS else 0
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+# Behind a trusted proxy that terminates TLS, its X-Forwarded-Proto says the request was https.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -31,11 +61,14 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "moderation",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the widget among them) straight from the app server, in production too.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,6 +137,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Without `collectstatic` (development, tests) WhiteNoise serves files from the apps' folders.
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
+if WHITENOISE_USE_FINDERS:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing one
 
 LOGGING = {
     "version": 1,
@@ -114,18 +151,24 @@ LOGGING = {
 }
 
 # --- Django REST Framework ---------------------------------------------------------------
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["moderation.api.parsers.DepthLimitedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "moderation.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"comment_submit": env_str("COMMENT_SUBMIT_RATE", "20/minute")},
-    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0, minimum=0),
+    "DEFAULT_THROTTLE_RATES": {
+        "comment_submit": env_str("COMMENT_SUBMIT_RATE", "20/minute"),
+        # Refused submissions (400, 404, 409, 415) count here instead: a developer debugging an
+        # integration is not locked out of submitting, while probing is still slowed.
+        "comment_submit_invalid": env_str("COMMENT_INVALID_SUBMIT_RATE", "120/minute"),
+        "article_auto_create": env_str("ARTICLE_AUTO_CREATE_RATE", "10/minute"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(
@@ -137,13 +180,19 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Submit reader comments, read published threads, and moderate held comments.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from drf-spectacular-sidecar's static files: the docs work offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"CommentStatusEnum": "moderation.models.Comment.Status"},
 }
 
-# Sites embed the public comment API from their own origins; it carries no cookies.
-CORS_ALLOW_ALL_ORIGINS = env_bool("CORS_ALLOW_ALL_ORIGINS", True)
+# Sites embed the public comment API from their own origins; it carries no cookies. A request
+# gets a CORS grant only from an origin the owning site lists (moderation.embed.cors). Allowing
+# every origin is for development alone: `make run` turns it on for its demo page.
+CORS_ALLOW_ALL_ORIGINS = env_bool("CORS_ALLOW_ALL_ORIGINS", False)
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
-CORS_URLS_REGEX = r"^/api/v1/(articles|comments)/.*$"
+CORS_URLS_REGEX = r"^/api/v1/(articles|comments|embed)/.*$"
 
 # --- Celery (Redis broker) ---------------------------------------------------------------
 REDIS_URL = env_redis_url("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -163,9 +212,63 @@ CELERY_BEAT_SCHEDULE = {
         "task": "moderation.tasks.requeue_stale_pending_comments",
         "schedule": env_int("MODERATION_REQUEUE_EVERY_SECONDS", 60, minimum=1),
     },
+    "send-held-comment-emails": {
+        "task": "moderation.notify.tasks.held_notices_send_due_task",
+        "schedule": 60,
+    },
 }
 
 # --- Moderation ----------------------------------------------------------------------------
 ML_ARTIFACTS_DIR = env_str("ML_ARTIFACTS_DIR", str(BASE_DIR / "ml" / "artifacts"))
+# Every label the models score, or will once retrained (issue 8): a site may set thresholds for
+# these. A test checks that the shipped models score no label missing here.
+MODERATION_LABELS = (
+    "spam",
+    "toxicity",
+    "severe_toxicity",
+    "insult",
+    "threat",
+    "identity_attack",
+    "profanity",
+)
 # Pending comments older than this are queued again, in case the broker was down at submit time.
 MODERATION_STALE_PENDING_SECONDS = env_int("MODERATION_STALE_PENDING_SECONDS", 120, minimum=1)
+
+# --- Email -----------------------------------------------------------------------------------
+# Printed to the worker's output in development; SMTP from EMAIL_URL or the EMAIL_* variables.
+# EMAIL_URL (e.g. smtp://user:password@smtp.example.com:587/?tls=1) wins over the EMAIL_* parts.
+_EMAIL_URL = env_email_url("EMAIL_URL") or {}
+EMAIL_BACKEND = _EMAIL_URL.get("EMAIL_BACKEND") or env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = _EMAIL_URL.get("EMAIL_HOST") or env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = _EMAIL_URL.get("EMAIL_PORT") or env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = _EMAIL_URL.get("EMAIL_HOST_USER", env_str("EMAIL_HOST_USER", ""))
+EMAIL_HOST_PASSWORD = _EMAIL_URL.get("EMAIL_HOST_PASSWORD", env_str("EMAIL_HOST_PASSWORD", ""))
+EMAIL_USE_TLS = _EMAIL_URL.get("EMAIL_USE_TLS", env_bool("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = _EMAIL_URL.get("EMAIL_USE_SSL", env_bool("EMAIL_USE_SSL", False))
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS (STARTTLS) or EMAIL_USE_SSL, not both.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Comments <comments@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Notifications (moderation/notify/) ------------------------------------------------------
+# Where links in emails (confirm, unsubscribe, the admin) point: this service's public address.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A confirmation link works this long; an address gets at most one per NOTIFY_CONFIRM_EVERY_HOURS.
+NOTIFY_CONFIRM_MAX_AGE_DAYS = env_int("NOTIFY_CONFIRM_MAX_AGE_DAYS", 7, minimum=1)
+NOTIFY_CONFIRM_EVERY_HOURS = env_int("NOTIFY_CONFIRM_EVERY_HOURS", 24, minimum=0)
+# Development and tests only: let webhooks reach 127.0.0.1/::1 (then over plain http too).
+WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", False)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# Attempts per event, with exponential backoff: 30 s, 1 min, 2 min, ... up to an hour apart.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+WEBHOOK_BACKOFF_SECONDS = env_int("WEBHOOK_BACKOFF_SECONDS", 30, minimum=1)
+WEBHOOK_BACKOFF_MAX_SECONDS = env_int("WEBHOOK_BACKOFF_MAX_SECONDS", 3600, minimum=1)
+# Key for the keyed hashes of commenters' IP addresses that IP and network bans match. Empty:
+# derived from SECRET_KEY, so rotating SECRET_KEY then voids IP bans; set this to keep them.
+MODERATION_IP_HASH_KEY = env_str("MODERATION_IP_HASH_KEY", "")

@@ -55,7 +55,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         if isinstance(code, (dict, list)):
             code = "error"
-        response.data = _body(str(code), str(detail))
+        message = str(detail)
+        if isinstance(exc, exceptions.UnsupportedMediaType):
+            message += " Send a JSON body with the header 'Content-Type: application/json'."
+        response.data = _body(str(code), message)
     return response
 
 

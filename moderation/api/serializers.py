@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from moderation.models import Comment, ModerationEvent
@@ -14,10 +16,17 @@ class CommentSubmitInput(serializers.Serializer):
     author_name = serializers.CharField(max_length=100)
     author_email = serializers.EmailField(max_length=254)
     body = serializers.CharField(max_length=Comment.BODY_MAX_LENGTH)
-    parent = serializers.IntegerField(
+    # `parent` is also Field.parent in the stubs; declared fields leave the class at runtime.
+    parent = serializers.IntegerField(  # type: ignore[assignment]
         required=False, allow_null=True, min_value=1, max_value=MAX_ID
     )
     author_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+    notify = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Email the author when the comment is published and when someone replies "
+        "(after they confirm their address by email).",
+    )
 
 
 class StatusTokenInput(serializers.Serializer):
@@ -35,13 +44,18 @@ class ModerationQueueInput(serializers.Serializer):
 
 
 # --- output ----------------------------------------------------------------------------------
-class CommentSubmittedOutput(serializers.ModelSerializer):
-    token = serializers.CharField(help_text="Private: lets the author read this comment's status.")
-    status_url = serializers.CharField()
+class CommentSubmittedOutput(serializers.Serializer):
+    """The 202 answer to a submission, built from a dict: the comment plus its private token."""
 
-    class Meta:
-        model = Comment
-        fields = ["id", "article", "parent", "status", "created_at", "token", "status_url"]
+    id = serializers.IntegerField()
+    article = serializers.IntegerField()
+    parent = serializers.IntegerField(allow_null=True)  # type: ignore[assignment]
+    status = serializers.ChoiceField(choices=Comment.Status.choices)
+    created_at = serializers.DateTimeField()
+    token = serializers.CharField(help_text="Private: lets the author read this comment's status.")
+    status_url = serializers.URLField(
+        help_text="Where the author reads the status (has the token)."
+    )
 
 
 class PublicCommentOutput(serializers.ModelSerializer):
@@ -59,11 +73,11 @@ class SubmitterCommentOutput(serializers.ModelSerializer):
 
 
 class ModerationEventOutput(serializers.ModelSerializer):
-    moderator = serializers.StringRelatedField()
+    moderator: serializers.StringRelatedField[Any] = serializers.StringRelatedField()
 
     class Meta:
         model = ModerationEvent
-        fields = ["from_status", "to_status", "actor", "moderator", "reason", "created_at"]
+        fields = ["from_status", "to_status", "actor", "moderator", "label", "reason", "created_at"]
 
 
 class ModeratorCommentOutput(serializers.ModelSerializer):

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from moderation.api import views
+from moderation.notify import api as notify_api
 
 
 class IdConverter:
@@ -18,6 +19,12 @@ class IdConverter:
 register_converter(IdConverter, "id")
 
 urlpatterns = [
+    path("site/webhooks/", notify_api.SiteWebhooksView.as_view(), name="site-webhooks"),
+    path(
+        "site/webhooks/<id:endpoint_id>/",
+        notify_api.SiteWebhookView.as_view(),
+        name="site-webhook",
+    ),
     path(
         "articles/<id:article_id>/comments/",
         views.ArticleCommentsView.as_view(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,11 +12,12 @@ from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from moderation import selectors, services
 from moderation.api import serializers as s
+from moderation.api import throttles
 from moderation.api.permissions import CanModerateComments
 from moderation.models import Comment
 
@@ -35,22 +37,26 @@ def _client_ip(request: Request) -> str | None:
         return None
 
 
-class ArticleCommentsView(APIView):
-    """POST submits a reader's comment; GET lists the article's published comments."""
+class CommentSubmitView(APIView):
+    """A view whose POST submits a reader's comment, throttled by the submission's outcome."""
 
-    throttle_scope = "comment_submit"
+    def get_throttles(self) -> list[BaseThrottle]:
+        return (
+            [throttles.OutcomeThrottle(throttles.SUBMIT_INVALID)]
+            if self.request.method == "POST"
+            else []
+        )
 
-    def get_throttles(self):
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+    def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:
+        if request.method == "POST":
+            throttles.record_submission(request, self, response.status_code)
+        return super().finalize_response(request, response, *args, **kwargs)
 
-    @extend_schema(
-        request=s.CommentSubmitInput,
-        responses={202: s.CommentSubmittedOutput},
-        summary="Submit a comment (scored asynchronously)",
-    )
-    def post(self, request: Request, article_id: int) -> Response:
+    def submit(self, request: Request, *, article_id: int, status_path: Callable[[int], str]):
+        """Validate, store and queue the comment; answer 202 with its private status URL."""
         data = s.CommentSubmitInput(data=request.data)
         data.is_valid(raise_exception=True)
+        throttles.check_submit_rate(request, self)
         fields = data.validated_data
         comment, token = services.comment_submit(
             article_id=article_id,
@@ -61,13 +67,35 @@ class ArticleCommentsView(APIView):
             author_url=fields.get("author_url", ""),
             ip_address=_client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
+            notify=fields["notify"],
         )
-        comment.token = token
-        comment.status_url = (
-            request.build_absolute_uri(reverse("comment-status", args=[comment.pk]))
-            + f"?token={token}"
+        status_url = request.build_absolute_uri(status_path(comment.pk))
+        submitted = {
+            "id": comment.pk,
+            "article": comment.article_id,
+            "parent": comment.parent_id,
+            "status": comment.status,
+            "created_at": comment.created_at,
+            "token": token,
+            "status_url": f"{status_url}?{urlencode({'token': token})}",
+        }
+        return Response(s.CommentSubmittedOutput(submitted).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ArticleCommentsView(CommentSubmitView):
+    """POST submits a reader's comment; GET lists the article's published comments."""
+
+    @extend_schema(
+        request=s.CommentSubmitInput,
+        responses={202: s.CommentSubmittedOutput},
+        summary="Submit a comment (scored asynchronously)",
+    )
+    def post(self, request: Request, article_id: int) -> Response:
+        return self.submit(
+            request,
+            article_id=article_id,
+            status_path=lambda comment_id: reverse("comment-status", args=[comment_id]),
         )
-        return Response(s.CommentSubmittedOutput(comment).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         responses={200: s.PublicCommentOutput(many=True)},
@@ -113,6 +141,7 @@ class ModerationQueueView(APIView):
         paginator = CommentPagination()
         page = paginator.paginate_queryset(
             selectors.comments_for_moderation(
+                user=request.user,
                 status=filters.get("status"),
                 site_id=filters.get("site"),
                 article_id=filters.get("article"),
@@ -128,7 +157,7 @@ class ModerationCommentView(APIView):
 
     @extend_schema(responses={200: s.ModeratorCommentDetailOutput}, summary="One comment, in full")
     def get(self, request: Request, comment_id: int) -> Response:
-        comment = selectors.comment_for_moderator(comment_id=comment_id)
+        comment = selectors.comment_for_moderator(comment_id=comment_id, user=request.user)
         return Response(s.ModeratorCommentDetailOutput(comment).data)
 
 
@@ -144,7 +173,7 @@ class _ModerationDecisionView(APIView):
         self.decide(
             comment_id=comment_id, moderator=request.user, reason=data.validated_data["reason"]
         )
-        comment = selectors.comment_for_moderator(comment_id=comment_id)
+        comment = selectors.comment_for_moderator(comment_id=comment_id, user=request.user)
         return Response(s.ModeratorCommentDetailOutput(comment).data)
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from moderation.admin_scoping import SiteScopedAdminMixin
 from moderation.keys.services import api_key_create, api_key_revoke
 from moderation.models import ApiKey
 
@@ -18,9 +20,14 @@ class ApiKeyCreateForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(SiteScopedAdminMixin, admin.ModelAdmin):
+    """Site managers see, create and revoke the keys of their member sites only."""
+
     list_display = ["name", "site", "prefix", "created_at", "last_used_at", "revoked_at"]
-    list_filter = ["site", ("revoked_at", admin.EmptyFieldListFilter)]
+    list_filter = [
+        ("site", admin.RelatedOnlyFieldListFilter),
+        ("revoked_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["name", "prefix", "site__domain"]
     list_select_related = ["site"]
     actions = ["revoke_selected"]
@@ -43,7 +50,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        api_key, secret = api_key_create(site=obj.site, name=obj.name, created_by=request.user)
+        creator = request.user if isinstance(request.user, User) else None
+        api_key, secret = api_key_create(site=obj.site, name=obj.name, created_by=creator)
         if obj.rate_limit_per_second is not None:
             ApiKey.objects.filter(pk=api_key.pk).update(
                 rate_limit_per_second=obj.rate_limit_per_second

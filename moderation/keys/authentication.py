@@ -10,7 +10,7 @@ from rest_framework.request import Request
 
 from moderation.errors import AuthenticationError
 from moderation.keys.services import api_key_authenticate
-from moderation.models import ApiKey
+from moderation.models import ApiKey, Site
 
 
 def secret_from_request(request: Request) -> str | None:
@@ -30,8 +30,8 @@ class SiteApiKeyAuthentication(BaseAuthentication):
         try:
             api_key = api_key_authenticate(secret=secret, field="Authorization")
         except AuthenticationError:
-            # As DRF does for its own failures, so rendering the error never authenticates again.
-            request._not_authenticated()
+            # Settle who is asking, so rendering the error never authenticates again.
+            request.user, request.auth = AnonymousUser(), None
             raise
         return AnonymousUser(), api_key
 
@@ -48,3 +48,10 @@ class HasSiteApiKey(BasePermission):
         if not isinstance(request.auth, ApiKey):
             raise exceptions.NotAuthenticated(self.message)
         return True
+
+
+def authenticated_site(request: Request) -> Site:
+    """The site whose key authenticated the request (behind HasSiteApiKey)."""
+    if not isinstance(request.auth, ApiKey):
+        raise exceptions.NotAuthenticated(HasSiteApiKey.message)
+    return request.auth.site

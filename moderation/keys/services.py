@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,9 +15,7 @@ from moderation.models import ApiKey, Site
 LAST_USED_RESOLUTION = timedelta(seconds=60)
 
 
-def api_key_create(
-    *, site: Site, name: str, created_by: AbstractBaseUser | None = None
-) -> tuple[ApiKey, str]:
+def api_key_create(*, site: Site, name: str, created_by: User | None = None) -> tuple[ApiKey, str]:
     """A new key for the site; the secret is returned once and only its hash is kept."""
     secret = ApiKey.new_secret()
     with transaction.atomic():

@@ -57,6 +57,8 @@ def celery_worker_process(
         "CELERY_QUEUE": e2e_queue,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "PYTHONUNBUFFERED": "1",
+        # The webhook tests' receiver listens on 127.0.0.1 in the test process.
+        "WEBHOOKS_ALLOW_LOOPBACK": "1",
     }
     worker = celery_worker(
         queue=e2e_queue, env=env, log_path=tmp_path_factory.mktemp("worker") / "worker.log"

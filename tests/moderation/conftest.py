@@ -51,7 +51,7 @@ def fake_scores(monkeypatch):
                 default_thresholds=thresholds,
             )
 
-        monkeypatch.setattr(scoring, "score_comment_text", score)
+        monkeypatch.setattr(scoring, "scores_for_text", score)
         return calls
 
     return install

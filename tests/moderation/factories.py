@@ -1,7 +1,9 @@
+from typing import Any
+
 import factory
 from django.contrib.auth import get_user_model
 
-from moderation.models import Article, Comment, Site
+from moderation.models import Article, Comment, Site, SiteOrigin
 
 
 class SiteFactory(factory.django.DjangoModelFactory):
@@ -19,6 +21,14 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     site = factory.SubFactory(SiteFactory)
     title = "El Salvador offers to house US prisoners for a fee"
     url = factory.Sequence(lambda n: f"https://news.example.com/articles/{n}")
+
+
+class SiteOriginFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SiteOrigin
+
+    site = factory.SubFactory(SiteFactory)
+    origin = factory.Sequence(lambda n: f"https://site{n}.example.com")
 
 
 class CommentFactory(factory.django.DjangoModelFactory):
@@ -62,3 +72,16 @@ class ModeratorFactory(StaffFactory):
                     codename="moderate_comment", content_type__app_label="moderation"
                 )
             )
+
+
+def group_member(group_name: str, *, sites=(), **kwargs):
+    """A staff user in the named group (as migrations create it), member of the given sites."""
+    from django.contrib.auth.models import Group
+
+    from moderation.models import SiteMembership
+
+    user: Any = StaffFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=group_name))
+    for site in sites:
+        SiteMembership.objects.create(user=user, site=site)
+    return user

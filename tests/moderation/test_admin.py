@@ -140,3 +140,77 @@ def test_an_article_without_moderated_comments_can_be_deleted_in_the_admin(admin
     assert b"moderation log is permanent" not in page.content
     admin_client.post(f"/admin/moderation/article/{article.pk}/delete/", {"post": "yes"})
     assert not type(article).objects.filter(pk=article.pk).exists()
+
+
+def _site_form(site, rows):
+    data = {
+        "name": site.name,
+        "domain": site.domain,
+        "thread_max_depth": site.thread_max_depth,
+        "origins-TOTAL_FORMS": "0",
+        "origins-INITIAL_FORMS": "0",
+        "origins-MIN_NUM_FORMS": "0",
+        "origins-MAX_NUM_FORMS": "1000",
+        "thresholds-TOTAL_FORMS": str(len(rows)),
+        "thresholds-INITIAL_FORMS": "0",
+        "thresholds-MIN_NUM_FORMS": "0",
+        "thresholds-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        for field, value in row.items():
+            data[f"thresholds-{index}-{field}"] = value
+    return data
+
+
+def test_a_site_sets_thresholds_label_by_label_in_the_admin(admin_client):
+    from moderation.models import SiteThreshold
+    from tests.moderation.factories import SiteFactory
+
+    site = SiteFactory()
+    page = admin_client.get(f"/admin/moderation/site/{site.pk}/change/")
+    assert b"thresholds by label" in page.content and b'value="threat"' in page.content
+    response = admin_client.post(
+        f"/admin/moderation/site/{site.pk}/change/",
+        _site_form(
+            site,
+            [
+                {"label": "threat", "publish_below": "0.05", "reject_above": ""},
+                {"label": "spam", "publish_below": "0.2", "reject_above": "0.8"},
+            ],
+        ),
+    )
+    assert response.status_code == 302
+    assert site.threshold_overrides() == {
+        "spam": {"publish": 0.2, "reject": 0.8},
+        "threat": {"publish": 0.05, "reject": None},
+    }
+    assert SiteThreshold.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        (
+            [{"label": "spam", "publish_below": "0.9", "reject_above": "0.5"}],
+            b"at least the publish",
+        ),
+        ([{"label": "sarcasm", "publish_below": "0.1", "reject_above": ""}], b"not one of the"),
+        (
+            [
+                {"label": "spam", "publish_below": "0.1", "reject_above": ""},
+                {"label": "spam", "publish_below": "0.2", "reject_above": ""},
+            ],
+            b"correct the duplicate",
+        ),
+    ],
+)
+def test_the_admin_refuses_thresholds_that_make_no_sense(admin_client, rows, message):
+    from tests.moderation.factories import SiteFactory
+
+    site = SiteFactory()
+    response = admin_client.post(
+        f"/admin/moderation/site/{site.pk}/change/", _site_form(site, rows)
+    )
+    assert response.status_code == 200
+    assert message in response.content.lower()
+    assert site.thresholds.count() == 0

@@ -29,7 +29,7 @@ def client():
 @pytest.fixture(autouse=True)
 def queued(monkeypatch):
     sent = []
-    monkeypatch.setattr(tasks.score_comment, "delay", sent.append)
+    monkeypatch.setattr(tasks.comment_score_task, "delay", sent.append)
     return sent
 
 
@@ -131,9 +131,45 @@ def test_a_body_that_is_not_a_json_object_is_a_400(client, article, raw):
     assert response.json()["error"]["message"]
 
 
-def test_form_encoded_bodies_are_refused_with_415(client, article):
+def test_form_encoded_bodies_are_refused_with_415_saying_what_to_send(client, article):
     response = client.post(comments_url(article.pk), VALID)
     assert response.status_code == 415
+    message = response.json()["error"]["message"]
+    assert "multipart/form-data" in message and "Content-Type: application/json" in message
+
+
+NESTED_100_KB = "[" * 50_000 + "]" * 50_000
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_json_nested_a_hundred_kilobytes_deep_is_a_400_not_a_server_error(
+    client, article, settings, debug
+):
+    """Once a RecursionError and Django's debug 500 page with the settings and environment."""
+    settings.DEBUG = debug
+    for body in (NESTED_100_KB, json.dumps({**VALID, "body": None})[:-1] + "}"):
+        response = client.post(comments_url(article.pk), body, content_type="application/json")
+        assert response.status_code == 400
+    response = client.post(comments_url(article.pk), NESTED_100_KB, content_type="application/json")
+    assert response.json()["error"]["code"] == "parse_error"
+    assert "nested deeper than 64" in response.json()["error"]["message"]
+    assert Comment.objects.count() == 0
+
+
+def _nested(depth):
+    value = "deep"
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+def test_json_nested_beyond_64_levels_is_refused_and_64_accepted(client, article):
+    # The top-level object is one level; "extra" (ignored by the serializer) adds the rest.
+    too_deep = client.post(comments_url(article.pk), {**VALID, "extra": _nested(65)}, format="json")
+    assert too_deep.status_code == 400
+    assert "nested deeper than 64" in too_deep.json()["error"]["message"]
+    accepted = client.post(comments_url(article.pk), {**VALID, "extra": _nested(64)}, format="json")
+    assert accepted.status_code == 202
 
 
 def test_the_public_list_shows_only_approved_comments_threaded(client, article):
@@ -173,10 +209,22 @@ def test_listing_an_unknown_article_is_404(client):
     assert client.get(comments_url(55555)).status_code == 404
 
 
-def test_submissions_are_throttled_per_address(client, article, monkeypatch):
+@pytest.fixture
+def rates(monkeypatch):
     from rest_framework.throttling import ScopedRateThrottle
 
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"comment_submit": "2/minute"})
+    def set_rates(submit, invalid):
+        monkeypatch.setattr(
+            ScopedRateThrottle,
+            "THROTTLE_RATES",
+            {"comment_submit": submit, "comment_submit_invalid": invalid},
+        )
+
+    return set_rates
+
+
+def test_submissions_are_throttled_per_address(client, article, rates):
+    rates(submit="2/minute", invalid="10/minute")
     codes = [client.post(comments_url(article.pk), VALID, format="json").status_code for _ in "abc"]
     assert codes == [202, 202, 429]
     assert (
@@ -184,6 +232,37 @@ def test_submissions_are_throttled_per_address(client, article, monkeypatch):
         .post(comments_url(article.pk), VALID, format="json")
         .status_code
         == 202
+    )
+
+
+def test_refused_submissions_count_against_their_own_higher_limit(client, article, rates):
+    rates(submit="2/minute", invalid="3/minute")
+    invalid = {**VALID, "author_email": "not-an-email"}
+    refused = [client.post(comments_url(article.pk), invalid, format="json") for _ in "ab"]
+    assert [r.status_code for r in refused] == [400, 400]
+    # Two refusals used none of the submit limit: two submissions still go through.
+    codes = [client.post(comments_url(article.pk), VALID, format="json").status_code for _ in "ab"]
+    assert codes == [202, 202]
+    assert client.post(comments_url(article.pk), VALID, format="json").status_code == 429
+    # Past the submit limit an invalid body is still told what is wrong (and counted as such).
+    assert client.post(comments_url(article.pk), invalid, format="json").status_code == 400
+    assert client.post(comments_url(article.pk), invalid, format="json").status_code == 429
+
+
+def test_unknown_articles_and_wrong_media_types_count_as_refusals(client, article, rates):
+    rates(submit="20/minute", invalid="2/minute")
+    assert client.post(comments_url(987654), VALID, format="json").status_code == 404
+    assert client.post(comments_url(article.pk), VALID).status_code == 415
+    assert client.post(comments_url(article.pk), VALID, format="json").status_code == 429
+
+
+def test_a_developer_probing_past_the_refusal_limit_is_slowed(client, article, rates):
+    rates(submit="20/minute", invalid="3/minute")
+    codes = [client.post(comments_url(article.pk), {}, format="json").status_code for _ in "abcd"]
+    assert codes == [400, 400, 400, 429]
+    assert (
+        "throttled"
+        in client.post(comments_url(article.pk), {}, format="json").json()["error"]["code"]
     )
 
 
@@ -276,6 +355,7 @@ def test_moderators_send_a_decided_comment_back_to_the_queue(moderator_client, m
     [event] = response.json()["events"]
     assert (event["from_status"], event["to_status"]) == (start, "held")
     assert event["reason"] == "Needs a second look."
+    assert event["label"] == ""
     assert event["moderator"] == moderator.username
 
 

@@ -1,9 +1,10 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from moderation.models import Actor, Article, Comment, ModerationEvent, Site
-from tests.moderation.factories import ArticleFactory, CommentFactory
+from moderation.models import Actor, Article, Comment, ModerationEvent, SiteThreshold
+from tests.moderation.factories import ArticleFactory, CommentFactory, SiteFactory
 
 Status = Comment.Status
 SYSTEM, MODERATOR = Actor.SYSTEM, Actor.MODERATOR
@@ -113,13 +114,40 @@ def test_deleting_a_moderator_keeps_their_events(django_user_model):
     assert event.moderator is None and event.reason == "Published."
 
 
-def test_a_site_policy_with_publish_above_reject_is_invalid():
-    site = Site(name="x", domain="x.example", spam_publish_below=0.8, spam_reject_above=0.5)
+def test_a_threshold_row_with_publish_above_reject_is_invalid():
+    row = SiteThreshold(label="spam", publish_below=0.8, reject_above=0.5)
     with pytest.raises(ValidationError) as error:
-        site.clean()
-    assert "spam_reject_above" in error.value.message_dict
+        row.clean()
+    assert "reject_above" in error.value.message_dict
 
 
-def test_site_threshold_overrides_only_name_what_the_site_set():
-    site = Site(toxicity_reject_above=0.7)
-    assert site.threshold_overrides() == {"toxicity": {"reject": 0.7}}
+def test_a_threshold_row_for_a_label_no_model_scores_is_invalid():
+    row = SiteThreshold(label="sarcasm", publish_below=0.2, reject_above=None)
+    with pytest.raises(ValidationError) as error:
+        row.clean()
+    assert "not a label the models score" in error.value.message_dict["label"][0]
+
+
+def test_a_threshold_row_without_reject_is_valid():
+    SiteThreshold(label="threat", publish_below=0.1, reject_above=None).clean()
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_publish_above_reject_and_two_rows_for_a_label():
+    site = SiteFactory()
+    SiteThreshold.objects.create(site=site, label="spam", publish_below=0.2, reject_above=0.9)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SiteThreshold.objects.create(site=site, label="spam", publish_below=0.1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SiteThreshold.objects.create(site=site, label="insult", publish_below=0.8, reject_above=0.5)
+
+
+@pytest.mark.django_db
+def test_site_threshold_overrides_name_only_the_labels_the_site_set():
+    site = SiteFactory()
+    SiteThreshold.objects.create(site=site, label="threat", publish_below=0.05, reject_above=None)
+    SiteThreshold.objects.create(site=site, label="spam", publish_below=0.2, reject_above=0.7)
+    assert site.threshold_overrides() == {
+        "spam": {"publish": 0.2, "reject": 0.7},
+        "threat": {"publish": 0.05, "reject": None},
+    }

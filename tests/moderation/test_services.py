@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from moderation import services, tasks
 from moderation.errors import ConflictError, NotFoundError
-from moderation.models import Actor, Comment, ModerationEvent
+from moderation.models import Actor, Comment, ModerationEvent, SiteThreshold
 from tests.moderation.factories import ArticleFactory, CommentFactory
 
 Status = Comment.Status
@@ -25,7 +25,7 @@ def submit(article, **overrides):
 @pytest.fixture
 def queued(monkeypatch):
     sent = []
-    monkeypatch.setattr(tasks.score_comment, "delay", sent.append)
+    monkeypatch.setattr(tasks.comment_score_task, "delay", sent.append)
     return sent
 
 
@@ -35,7 +35,7 @@ def test_it_stores_a_pending_comment_and_queues_it_only_after_commit(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         comment, token = submit(article)
         assert queued == []
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # scoring, and the notifications of a new comment
     assert queued == [comment.pk]
     comment.refresh_from_db()
     assert comment.status == Status.PENDING
@@ -50,7 +50,7 @@ def test_a_broker_outage_at_submit_time_loses_no_comment(
     def broker_down(_comment_id):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(tasks.score_comment, "delay", broker_down)
+    monkeypatch.setattr(tasks.comment_score_task, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         comment, _ = submit(article)
     assert Comment.objects.get(pk=comment.pk).status == Status.PENDING
@@ -69,6 +69,29 @@ def test_it_refuses_comments_on_a_closed_article(queued):
         submit(ArticleFactory(comments_open=False))
     assert "article_id" in error.value.fields
     assert Comment.objects.count() == 0
+
+
+def test_it_refuses_comments_once_the_closing_date_has_passed(queued):
+    closed = ArticleFactory(comments_close_at=timezone.now() - timedelta(minutes=1))
+    with pytest.raises(ConflictError):
+        submit(closed)
+    still_open = ArticleFactory(comments_close_at=timezone.now() + timedelta(days=1))
+    assert submit(still_open)[0].pk
+
+
+def test_a_reply_to_the_last_level_joins_that_level(article, queued):
+    chain = [CommentFactory(article=article)]
+    for _ in range(3):  # levels 2 to 4 of the default depth
+        chain.append(CommentFactory(article=article, parent=chain[-1]))
+    reply, _ = submit(article, parent_id=chain[-1].pk)
+    assert reply.parent == chain[2]
+
+
+def test_with_one_level_replies_become_top_level_comments(article, queued):
+    article.site.thread_max_depth = 1
+    article.site.save()
+    reply, _ = submit(article, parent_id=CommentFactory(article=article).pk)
+    assert reply.parent is None
 
 
 def test_it_rejects_a_parent_on_another_article(article, queued):
@@ -112,20 +135,38 @@ def test_scoring_twice_writes_one_decision(fake_scores):
     assert len(calls) == 1
 
 
-def test_a_moderators_decision_before_scoring_is_never_overwritten(fake_scores, staff):
+def test_a_moderators_decision_before_scoring_is_never_overwritten(fake_scores, moderator):
     fake_scores(spam=0.99, toxicity=0.99)
     comment = CommentFactory()
-    services.comment_approve(comment_id=comment.pk, moderator=staff)
+    services.comment_approve(comment_id=comment.pk, moderator=moderator)
     assert services.comment_score(comment_id=comment.pk) is None
     comment.refresh_from_db()
     assert comment.status == Status.APPROVED
     assert comment.spam_score is None
 
 
-def test_the_site_policy_overrides_the_model_thresholds(fake_scores):
-    fake_scores(spam=0.5, toxicity=0.0)
-    comment = CommentFactory(article__site__spam_reject_above=0.4)
-    assert services.comment_score(comment_id=comment.pk).status == Status.REJECTED
+def test_the_site_policy_overrides_the_model_thresholds_label_by_label(fake_scores):
+    fake_scores(spam=0.5, toxicity=0.5)
+    comment = CommentFactory()
+    site = comment.article.site
+    SiteThreshold.objects.create(site=site, label="spam", publish_below=0.2, reject_above=0.4)
+    decision = services.comment_score(comment_id=comment.pk)
+    assert decision.status == Status.REJECTED
+    assert decision.reason == "Rejected: spam 0.50 ≥ reject threshold 0.40."
+    thresholds = comment.events.get().details["thresholds"]
+    assert thresholds["spam"] == {"publish": 0.2, "reject": 0.4}
+    assert thresholds["toxicity"] == {"publish": 0.3, "reject": 0.9}  # the model's own
+
+
+def test_a_site_can_make_a_label_never_reject_automatically(fake_scores):
+    fake_scores(spam=0.0, toxicity=0.99)
+    comment = CommentFactory()
+    SiteThreshold.objects.create(
+        site=comment.article.site, label="toxicity", publish_below=0.3, reject_above=None
+    )
+    decision = services.comment_score(comment_id=comment.pk)
+    assert decision.status == Status.HELD
+    assert "never rejected automatically" in decision.reason
 
 
 def test_scoring_a_comment_deleted_before_its_task_ran_is_a_no_op(fake_scores):
@@ -139,16 +180,16 @@ def test_scoring_a_comment_deleted_before_its_task_ran_is_a_no_op(fake_scores):
 
 
 def test_a_moderators_decision_between_reading_and_writing_wins_over_scoring(
-    fake_scores, staff, monkeypatch
+    fake_scores, moderator, monkeypatch
 ):
     """The conditional update sees the moderator's change the worker did not read."""
     fake_scores(spam=0.99, toxicity=0.0)
     comment = CommentFactory()
     real_decide = services.policy.decide
 
-    def decide_while_a_moderator_acts(scores, thresholds):
-        services.comment_approve(comment_id=comment.pk, moderator=staff)
-        return real_decide(scores, thresholds)
+    def decide_while_a_moderator_acts(scores, thresholds, **kwargs):
+        services.comment_approve(comment_id=comment.pk, moderator=moderator)
+        return real_decide(scores, thresholds, **kwargs)
 
     monkeypatch.setattr(services.policy, "decide", decide_while_a_moderator_acts)
     assert services.comment_score(comment_id=comment.pk) is None
@@ -166,16 +207,16 @@ def test_the_system_may_only_decide_pending_comments():
     assert comment.events.count() == 0
 
 
-def test_a_transition_from_a_stale_read_is_a_conflict_and_writes_nothing(staff):
+def test_a_transition_from_a_stale_read_is_a_conflict_and_writes_nothing(moderator):
     comment = CommentFactory(status=Status.HELD)
     stale = Comment.objects.get(pk=comment.pk)
-    services.comment_reject(comment_id=comment.pk, moderator=staff)
+    services.comment_reject(comment_id=comment.pk, moderator=moderator)
     with pytest.raises(ConflictError, match="changed by someone else"):
         services._comment_transition(
             comment=stale,
             to_status=Status.APPROVED,
             actor=Actor.MODERATOR,
-            moderator=staff,
+            moderator=moderator,
             reason="ok",
         )
     comment.refresh_from_db()
@@ -183,13 +224,13 @@ def test_a_transition_from_a_stale_read_is_a_conflict_and_writes_nothing(staff):
     assert comment.events.count() == 1
 
 
-def test_a_transition_records_extra_fields_label_and_details(staff):
+def test_a_transition_records_extra_fields_label_and_details(moderator):
     comment = CommentFactory(status=Status.HELD)
     event = services._comment_transition(
         comment=comment,
         to_status=Status.REJECTED,
         actor=Actor.MODERATOR,
-        moderator=staff,
+        moderator=moderator,
         reason="Advertising.",
         label="spam",
         details={"note": "third time this week"},
@@ -205,28 +246,28 @@ def test_a_transition_records_extra_fields_label_and_details(staff):
     assert (event.label, event.details, event.moderator) == (
         "spam",
         {"note": "third time this week"},
-        staff,
+        moderator,
     )
 
 
-def test_a_moderator_approves_a_held_comment_and_the_event_names_them(staff):
+def test_a_moderator_approves_a_held_comment_and_the_event_names_them(moderator):
     comment = CommentFactory(status=Status.HELD)
-    services.comment_approve(comment_id=comment.pk, moderator=staff, reason="Fair criticism.")
+    services.comment_approve(comment_id=comment.pk, moderator=moderator, reason="Fair criticism.")
     comment.refresh_from_db()
     assert comment.status == Status.APPROVED
     event = comment.events.get()
     assert (event.from_status, event.to_status, event.moderator) == (
         Status.HELD,
         Status.APPROVED,
-        staff,
+        moderator,
     )
     assert event.reason == "Fair criticism."
 
 
-def test_a_moderator_can_reverse_a_decision(staff):
+def test_a_moderator_can_reverse_a_decision(moderator):
     comment = CommentFactory(status=Status.REJECTED)
-    services.comment_approve(comment_id=comment.pk, moderator=staff)
-    services.comment_reject(comment_id=comment.pk, moderator=staff)
+    services.comment_approve(comment_id=comment.pk, moderator=moderator)
+    services.comment_reject(comment_id=comment.pk, moderator=moderator)
     assert list(comment.events.values_list("to_status", flat=True)) == [
         Status.APPROVED,
         Status.REJECTED,
@@ -235,35 +276,35 @@ def test_a_moderator_can_reverse_a_decision(staff):
 
 
 @pytest.mark.parametrize("start", [Status.APPROVED, Status.REJECTED])
-def test_a_moderator_sends_a_decided_comment_back_to_the_queue(staff, start):
+def test_a_moderator_sends_a_decided_comment_back_to_the_queue(moderator, start):
     comment = CommentFactory(status=start)
-    returned = services.comment_send_back(comment_id=comment.pk, moderator=staff)
+    returned = services.comment_send_back(comment_id=comment.pk, moderator=moderator)
     comment.refresh_from_db()
     assert returned.status == comment.status == Status.HELD
     event = comment.events.get()
-    assert (event.from_status, event.to_status, event.moderator) == (start, Status.HELD, staff)
+    assert (event.from_status, event.to_status, event.moderator) == (start, Status.HELD, moderator)
     assert event.reason == "Sent back to the moderation queue by a moderator."
 
 
 @pytest.mark.parametrize("start", [Status.PENDING, Status.HELD])
-def test_only_decided_comments_can_be_sent_back(staff, start):
+def test_only_decided_comments_can_be_sent_back(moderator, start):
     comment = CommentFactory(status=start)
     with pytest.raises(ConflictError):
-        services.comment_send_back(comment_id=comment.pk, moderator=staff)
+        services.comment_send_back(comment_id=comment.pk, moderator=moderator)
     assert comment.events.count() == 0
 
 
-def test_approving_an_approved_comment_is_a_conflict_and_writes_nothing(staff):
+def test_approving_an_approved_comment_is_a_conflict_and_writes_nothing(moderator):
     comment = CommentFactory(status=Status.APPROVED)
     with pytest.raises(ConflictError) as error:
-        services.comment_approve(comment_id=comment.pk, moderator=staff)
+        services.comment_approve(comment_id=comment.pk, moderator=moderator)
     assert "status" in error.value.fields
     assert comment.events.count() == 0
 
 
-def test_moderating_an_unknown_comment_is_not_found(staff):
+def test_moderating_an_unknown_comment_is_not_found(moderator):
     with pytest.raises(NotFoundError):
-        services.comment_reject(comment_id=424242, moderator=staff)
+        services.comment_reject(comment_id=424242, moderator=moderator)
 
 
 def test_only_stale_pending_comments_are_queued_again(queued):

@@ -27,8 +27,8 @@ def test_a_submitted_comment_is_scored_by_the_task_after_commit(
 def test_running_the_task_twice_writes_one_decision(celery_eager, fake_scores):
     fake_scores(spam=0.95, toxicity=0.0)
     comment = CommentFactory()
-    assert tasks.score_comment.delay(comment.pk).get() == "rejected"
-    assert tasks.score_comment.delay(comment.pk).get() is None
+    assert tasks.comment_score_task.delay(comment.pk).get() == "rejected"
+    assert tasks.comment_score_task.delay(comment.pk).get() is None
     assert comment.events.count() == 1
 
 
@@ -46,7 +46,7 @@ def test_the_task_retries_transient_database_errors(celery_eager, fake_scores, m
     monkeypatch.setattr(services, "comment_score", flaky)
     comment = CommentFactory()
     # Eager apply() runs the retry in place when it does not propagate the Retry.
-    result = tasks.score_comment.apply(args=[comment.pk], throw=False)
+    result = tasks.comment_score_task.apply(args=[comment.pk], throw=False)
     assert result.get() == "approved"
     comment.refresh_from_db()
     assert len(attempts) == 2
@@ -79,7 +79,7 @@ def test_models_are_loaded_once_per_process_not_per_task(monkeypatch, celery_eag
     scoring.loaded_models.cache_clear()
     try:
         for _ in range(3):
-            tasks.score_comment.delay(CommentFactory().pk)
+            tasks.comment_score_task.delay(CommentFactory().pk)
         assert sorted(loads) == ["spam", "toxicity"]
         assert Comment.objects.filter(status=Comment.Status.APPROVED).count() == 3
     finally:
@@ -89,7 +89,7 @@ def test_models_are_loaded_once_per_process_not_per_task(monkeypatch, celery_eag
 def test_the_periodic_task_requeues_stale_pending_comments(monkeypatch, settings):
     settings.MODERATION_STALE_PENDING_SECONDS = 0
     sent = []
-    monkeypatch.setattr(tasks.score_comment, "delay", sent.append)
+    monkeypatch.setattr(tasks.comment_score_task, "delay", sent.append)
     comment = CommentFactory()
     assert tasks.requeue_stale_pending_comments() == 1
     assert sent == [comment.pk]

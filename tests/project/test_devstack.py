@@ -13,6 +13,7 @@ from project.devstack import (
     free_port,
     port_accepts,
     redis_answers,
+    web_port,
 )
 from project.env import env_database
 
@@ -23,6 +24,29 @@ def test_free_port_returns_a_port_that_can_be_bound():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", port))
         assert sock.getsockname()[1] == port
+
+
+def test_the_web_port_is_a_free_one_unless_port_is_set():
+    chosen = web_port({"PORT": ""})
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", chosen))  # free: it binds
+    port = free_port()
+    assert web_port({"PORT": str(port)}) == port
+
+
+def test_a_taken_port_fails_at_once_saying_so():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        taken = listener.getsockname()[1]
+        with pytest.raises(DevstackError, match=f"PORT={taken} is taken.*leave PORT unset"):
+            web_port({"PORT": str(taken)})
+
+
+@pytest.mark.parametrize("raw", ["http", "0", "70000", "-1"])
+def test_a_port_that_is_not_a_port_number_is_refused(raw):
+    with pytest.raises(DevstackError, match="is not a TCP port"):
+        web_port({"PORT": raw})
 
 
 def test_the_embedded_redis_server_answers_ping_on_a_free_port_and_stops(tmp_path: Path):
@@ -39,7 +63,7 @@ def test_the_embedded_redis_server_answers_ping_on_a_free_port_and_stops(tmp_pat
     finally:
         server.stop()
 
-    assert not server.service.running
+    assert server.service is not None and not server.service.running
     assert not port_accepts("127.0.0.1", port)
     assert not redis_answers(server.url)
     # --save "" and --appendonly no: nothing is written to its directory but its log.

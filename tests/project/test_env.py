@@ -34,3 +34,47 @@ def test_database_url_switches_to_postgresql(monkeypatch):
     config = env_database("DATABASE_URL", "sqlite:///x")
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 5432, "comments")
+
+
+def test_email_url_configures_smtp_with_starttls(monkeypatch):
+    from project.env import env_email_url
+
+    monkeypatch.setenv(
+        "EMAIL_URL", "smtp://mailer%40news.example:p%40ss@smtp.example.com:587/?tls=1"
+    )
+    config = env_email_url("EMAIL_URL")
+    assert config == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp.example.com",
+        "EMAIL_PORT": 587,
+        "EMAIL_HOST_USER": "mailer@news.example",
+        "EMAIL_HOST_PASSWORD": "p@ss",
+        "EMAIL_USE_SSL": False,
+        "EMAIL_USE_TLS": True,
+    }
+
+
+def test_email_url_smtps_means_implicit_tls_on_465(monkeypatch):
+    from project.env import env_email_url
+
+    monkeypatch.setenv("EMAIL_URL", "smtps://smtp.example.com")
+    config = env_email_url("EMAIL_URL")
+    assert (config["EMAIL_PORT"], config["EMAIL_USE_SSL"], config["EMAIL_USE_TLS"]) == (
+        465,
+        True,
+        False,
+    )
+
+
+def test_email_url_picks_the_console_backend_and_refuses_unknown_schemes(monkeypatch):
+    from project.env import env_email_url
+
+    monkeypatch.setenv("EMAIL_URL", "console://")
+    assert env_email_url("EMAIL_URL") == {
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"
+    }
+    monkeypatch.setenv("EMAIL_URL", "imap://mail.example.com")
+    with pytest.raises(ImproperlyConfigured, match="unsupported scheme"):
+        env_email_url("EMAIL_URL")
+    monkeypatch.delenv("EMAIL_URL")
+    assert env_email_url("EMAIL_URL") is None

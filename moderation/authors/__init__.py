@@ -1,0 +1,1 @@
+"""Authors: trusted authors, and bans by email, email domain, IP address or IP network."""

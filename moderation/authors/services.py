@@ -1,0 +1,305 @@
+"""Writes about authors: trust and bans, each logged as an AuthorAction.
+
+A moderator scoped to some sites trusts and bans on those sites only, and rejecting a banned
+author's existing comments touches only comments the moderator may decide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from moderation.authors import hashing
+from moderation.authors.selectors import comments_covered_by_ban
+from moderation.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from moderation.models import (
+    MODERATE_COMMENT,
+    Actor,
+    AuthorAction,
+    AuthorBan,
+    AuthorTrust,
+    Comment,
+    Site,
+)
+
+Kind = AuthorBan.Kind
+# What a ban's "reject existing comments" option reaches: everything not already rejected.
+REJECTABLE = [Comment.Status.PENDING, Comment.Status.HELD, Comment.Status.APPROVED]
+
+
+@dataclass(frozen=True)
+class BanTarget:
+    key: str  # what is stored and matched: lower-case email or domain, or a keyed hash
+    display: str  # what the admin may show
+
+
+def ban_target(*, kind: str, value: str) -> BanTarget:
+    """Validate and normalise what a ban names; raises ApplicationError naming `value`."""
+    value = (value or "").strip()
+    try:
+        if kind == Kind.EMAIL:
+            validate_email(value)
+            return BanTarget(key=value.lower(), display=value.lower())
+        if kind == Kind.DOMAIN:
+            domain = value.lower().removeprefix("@")
+            validate_email(f"someone@{domain}")
+            return BanTarget(key=domain, display=domain)
+        if kind == Kind.IP:
+            address = hashing.parse_address(value)
+            return BanTarget(
+                key=hashing.address_hash(address), display=f"IPv{address.version} address (hashed)"
+            )
+        if kind == Kind.NETWORK:
+            network = hashing.parse_network(value)
+            return BanTarget(
+                key=hashing.network_hash(network),
+                display=f"IPv{network.version} /{network.prefixlen} network (hashed)",
+            )
+    except (ValueError, ValidationError) as error:
+        message = "; ".join(getattr(error, "messages", [])) or str(error)
+        raise ApplicationError(
+            f"Not a valid {Kind(kind).label.lower()}: {message}", fields={"value": [message]}
+        ) from error
+    raise ApplicationError(f"Unknown ban kind {kind!r}.", fields={"kind": ["Unknown kind."]})
+
+
+def _check_site(*, moderator: User, site: Site | None) -> None:
+    """A scoped moderator must name one of their sites; nobody may name a site they can't see."""
+    from moderation.selectors import scoped_site_ids, sites_visible_to
+
+    if not moderator.has_perm(MODERATE_COMMENT):
+        raise PermissionDeniedError("You need the moderate_comment permission to manage authors.")
+    if site is None:
+        if scoped_site_ids(user=moderator) is not None:
+            raise PermissionDeniedError(
+                "You moderate only some sites: choose one of them.",
+                fields={"site": ["Choose one of your sites."]},
+            )
+        return
+    if not sites_visible_to(user=moderator).filter(pk=site.pk).exists():
+        raise PermissionDeniedError(
+            "You do not moderate that site.", fields={"site": ["Not one of your sites."]}
+        )
+
+
+def author_trust_check(*, email: str, moderator: User, site: Site | None) -> str:
+    """What author_trust would refuse, refused first (the admin form asks); the email normalised."""
+    _check_site(moderator=moderator, site=site)
+    try:
+        email = ban_target(kind=Kind.EMAIL, value=email).key  # same validation and normal form
+    except ApplicationError as error:
+        raise ApplicationError(error.message, fields={"email": error.fields["value"]}) from error
+    if AuthorTrust.objects.filter(email__iexact=email, site=site, revoked_at__isnull=True).exists():
+        raise ConflictError(
+            f"{email} is already trusted there.", fields={"email": ["Already trusted."]}
+        )
+    return email
+
+
+def author_trust(
+    *, email: str, moderator: User, site: Site | None = None, note: str = ""
+) -> AuthorTrust:
+    """Trust an author by email, on one site or (unscoped moderators only) on every site."""
+    with transaction.atomic():
+        email = author_trust_check(email=email, moderator=moderator, site=site)
+        trust = AuthorTrust.objects.create(email=email, site=site, note=note, created_by=moderator)
+        AuthorAction.objects.create(
+            action=AuthorAction.Action.TRUST, trust=trust, moderator=moderator, note=note
+        )
+    return trust
+
+
+def author_untrust(*, trust_id: int, moderator: User, note: str = "") -> AuthorTrust:
+    trust = AuthorTrust.objects.select_related("site").filter(pk=trust_id).first()
+    if trust is None:
+        raise NotFoundError(f"There is no trusted author {trust_id}.")
+    _check_site(moderator=moderator, site=trust.site)
+    with transaction.atomic():
+        updated = AuthorTrust.objects.filter(pk=trust.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by=moderator
+        )
+        if not updated:
+            raise ConflictError(f"Trust in {trust.email} was already withdrawn.")
+        AuthorAction.objects.create(
+            action=AuthorAction.Action.UNTRUST, trust=trust, moderator=moderator, note=note
+        )
+    trust.refresh_from_db()
+    return trust
+
+
+def _refuse_duplicate_ban(*, kind: str, target: BanTarget, site: Site | None) -> None:
+    if AuthorBan.objects.filter(
+        kind=kind, key=target.key, site=site, lifted_at__isnull=True
+    ).exists():
+        raise ConflictError("That is already banned there.", fields={"value": ["Already banned."]})
+
+
+def author_ban_check(*, kind: str, value: str, moderator: User, site: Site | None) -> BanTarget:
+    """What author_ban would refuse, refused first (the admin form asks); the target normalised."""
+    _check_site(moderator=moderator, site=site)
+    target = ban_target(kind=kind, value=value)
+    _refuse_duplicate_ban(kind=kind, target=target, site=site)
+    return target
+
+
+def author_ban(
+    *,
+    kind: str,
+    value: str,
+    moderator: User,
+    site: Site | None = None,
+    note: str = "",
+    reject_existing: bool = False,
+) -> tuple[AuthorBan, int]:
+    """Ban an email, domain, address or network; optionally reject their comments already in.
+
+    New comments it covers are rejected when scored. Returns the ban and how many existing
+    comments were rejected (each through the transition helper, with its own event).
+    """
+    with transaction.atomic():
+        target = author_ban_check(kind=kind, value=value, moderator=moderator, site=site)
+        return _author_ban_create(
+            kind=kind,
+            target=target,
+            moderator=moderator,
+            site=site,
+            note=note,
+            reject_existing=reject_existing,
+        )
+
+
+def author_ban_from_comment(
+    *,
+    comment_id: int,
+    kind: str,
+    moderator: User,
+    site: Site | None = None,
+    note: str = "",
+    reject_existing: bool = False,
+) -> tuple[AuthorBan, int]:
+    """Ban what a comment came from (its email, domain, address or network) without retyping it.
+
+    IP and network bans take the comment's stored hashes, so this works when only hashes are
+    kept. The comment must be one the moderator may see (404 otherwise).
+    """
+    from moderation.authors.selectors import email_domain
+    from moderation.selectors import comments_visible_to
+
+    comment = comments_visible_to(user=moderator).filter(pk=comment_id).first()
+    if comment is None:
+        raise NotFoundError(
+            f"There is no comment {comment_id}.",
+            fields={"comment_id": [f"No comment with id {comment_id}."]},
+        )
+    if kind in (Kind.IP, Kind.NETWORK):
+        key = comment.ip_hash if kind == Kind.IP else comment.ip_network_hash
+        if not key:
+            raise ApplicationError(
+                f"Comment {comment_id} has no IP address to ban.",
+                fields={"kind": ["The comment has no IP address."]},
+            )
+        noun = "address" if kind == Kind.IP else "network"
+        target = BanTarget(key=key, display=f"{noun} of comment #{comment.pk} (hashed)")
+    else:
+        value = comment.author_email if kind == Kind.EMAIL else email_domain(comment.author_email)
+        target = ban_target(kind=kind, value=value)
+    with transaction.atomic():
+        _check_site(moderator=moderator, site=site)
+        _refuse_duplicate_ban(kind=kind, target=target, site=site)
+        return _author_ban_create(
+            kind=kind,
+            target=target,
+            moderator=moderator,
+            site=site,
+            note=note,
+            reject_existing=reject_existing,
+            details={"from_comment": comment.pk},
+        )
+
+
+def _author_ban_create(
+    *,
+    kind: str,
+    target: BanTarget,
+    moderator: User,
+    site: Site | None,
+    note: str,
+    reject_existing: bool,
+    details: dict | None = None,
+) -> tuple[AuthorBan, int]:
+    ban = AuthorBan.objects.create(
+        kind=kind,
+        key=target.key,
+        display=target.display,
+        site=site,
+        note=note,
+        created_by=moderator,
+    )
+    rejected = _reject_covered_comments(ban=ban, moderator=moderator) if reject_existing else 0
+    AuthorAction.objects.create(
+        action=AuthorAction.Action.BAN,
+        ban=ban,
+        moderator=moderator,
+        note=note,
+        details={
+            **(details or {}),
+            "rejected_existing": reject_existing,
+            "comments_rejected": rejected,
+        },
+    )
+    return ban, rejected
+
+
+def ban_reason(ban: AuthorBan) -> str:
+    """E.g. 'Rejected: the author is banned (network ban #3: IPv4 /24 network (hashed)).'"""
+    where = f" on {ban.site.domain}" if ban.site is not None else ""
+    return f"Rejected: the author is banned ({ban.kind} ban #{ban.pk}: {ban.display}{where})."
+
+
+def _reject_covered_comments(*, ban: AuthorBan, moderator: User) -> int:
+    from moderation.selectors import comments_visible_to
+    from moderation.services import _comment_transition
+
+    comments = comments_covered_by_ban(ban=ban).filter(
+        status__in=REJECTABLE, pk__in=comments_visible_to(user=moderator).values("pk")
+    )
+    rejected = 0
+    for comment in comments.select_related("article__site").order_by("id").iterator():
+        try:
+            _comment_transition(
+                comment=comment,
+                to_status=Comment.Status.REJECTED,
+                actor=Actor.MODERATOR,
+                moderator=moderator,
+                reason=ban_reason(ban),
+                label="ban",
+                details={"ban_id": ban.pk},
+            )
+        except ConflictError:
+            continue  # decided by someone else meanwhile; theirs stands
+        rejected += 1
+    return rejected
+
+
+def author_ban_lift(*, ban_id: int, moderator: User, note: str = "") -> AuthorBan:
+    """Lift a ban: new comments are scored as usual again. Rejected comments stay rejected."""
+    ban = AuthorBan.objects.select_related("site").filter(pk=ban_id).first()
+    if ban is None:
+        raise NotFoundError(f"There is no ban {ban_id}.")
+    _check_site(moderator=moderator, site=ban.site)
+    with transaction.atomic():
+        updated = AuthorBan.objects.filter(pk=ban.pk, lifted_at__isnull=True).update(
+            lifted_at=timezone.now(), lifted_by=moderator
+        )
+        if not updated:
+            raise ConflictError(f"Ban #{ban.pk} was already lifted.")
+        AuthorAction.objects.create(
+            action=AuthorAction.Action.LIFT_BAN, ban=ban, moderator=moderator, note=note
+        )
+    ban.refresh_from_db()
+    return ban

@@ -1,0 +1,123 @@
+"""What the widget and a site's server send, and what they get back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from moderation.embed.selectors import ThreadComment, ThreadPage
+from moderation.models import Article
+
+MAX_PAGE = 10_000
+
+
+# --- input -----------------------------------------------------------------------------------
+class ArticleUpsertInput(serializers.Serializer):
+    title = serializers.CharField(max_length=500)
+    url = serializers.URLField(max_length=2000)
+    published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    comments_open = serializers.BooleanField(required=False, default=True)
+    comments_close_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, help_text="Comments close by themselves."
+    )
+
+
+class ArticleAutoCreateInput(serializers.Serializer):
+    title = serializers.CharField(max_length=500, help_text="The page's title.")
+    url = serializers.URLField(
+        max_length=2000, help_text="The page's canonical URL, on one of the site's origins."
+    )
+
+
+class ThreadQueryInput(serializers.Serializer):
+    order = serializers.ChoiceField(choices=["oldest", "newest"], default="oldest")
+    page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
+    page_size = serializers.IntegerField(min_value=1, max_value=100, default=20)
+
+
+# --- output ----------------------------------------------------------------------------------
+class ArticleOutput(serializers.ModelSerializer):
+    accepts_comments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "external_id",
+            "title",
+            "url",
+            "published_at",
+            "comments_open",
+            "comments_close_at",
+            "accepts_comments",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_accepts_comments(self, article: Article) -> bool:
+        return article.accepts_comments()
+
+
+class ThreadCommentOutput(serializers.Serializer):
+    """A published comment, or a removed one's place (empty name and text) above its replies."""
+
+    id = serializers.IntegerField()
+    # A declared field named like Field.parent: DRF's metaclass keeps them apart, mypy can't tell.
+    parent = serializers.IntegerField(allow_null=True)  # type: ignore[assignment]
+    removed = serializers.BooleanField()
+    author_name = serializers.CharField()
+    author_url = serializers.CharField()
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField(allow_null=True)
+    replies = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.DictField(), help_text="Comments of this shape.")
+    )
+    def get_replies(self, node: ThreadComment) -> list[dict[str, Any]]:
+        return [ThreadCommentOutput(reply).data for reply in node.replies]
+
+    def to_representation(self, node: ThreadComment) -> dict[str, Any]:
+        comment = node.comment
+        public = not node.removed
+        return {
+            "id": comment.pk,
+            "parent": node.parent_id,
+            "removed": node.removed,
+            # Nothing of an unpublished comment reaches readers but its place.
+            "author_name": comment.author_name if public else "",
+            "author_url": comment.author_url if public else "",
+            "body": comment.body if public else "",
+            "created_at": serializers.DateTimeField().to_representation(comment.created_at)
+            if public
+            else None,
+            "replies": self.get_replies(node),
+        }
+
+
+class ThreadOutput(serializers.Serializer):
+    article = ArticleOutput()
+    count = serializers.IntegerField(help_text="Published comments on the article.")
+    threads = serializers.IntegerField(help_text="Top-level places on all pages.")
+    max_depth = serializers.IntegerField(help_text="Levels of replies the site allows.")
+    order = serializers.CharField()
+    page = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True, help_text="The next page's URL, if any.")
+    results = ThreadCommentOutput(many=True)
+
+    @staticmethod
+    def build(
+        *, article: Article, thread: ThreadPage, order: str, next_url: str | None
+    ) -> dict[str, Any]:
+        return {
+            "article": ArticleOutput(article).data,
+            "count": thread.count,
+            "threads": thread.thread_count,
+            "max_depth": thread.max_depth,
+            "order": order,
+            "page": thread.page,
+            "next": next_url,
+            "results": [ThreadCommentOutput(node).data for node in thread.threads],
+        }

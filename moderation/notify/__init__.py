@@ -1,0 +1,1 @@
+"""Publisher notifications: moderator emails, commenter subscriptions and signed webhooks."""

@@ -1,0 +1,90 @@
+"""The settings alone are production-safe; development turns debug on explicitly."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+READ_SETTINGS = """
+import json
+from django.conf import settings
+print(json.dumps({name: getattr(settings, name) for name in [
+    "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE", "ALLOWED_HOSTS",
+]}))
+"""
+
+
+def _run(code_or_args, tmp_path, **env_vars):
+    """Run Python in a clean environment: no DJANGO_* variable unless given here."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="project.settings", **env_vars)
+    args = code_or_args if isinstance(code_or_args, list) else ["-c", code_or_args]
+    return subprocess.run(
+        [sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def _settings(tmp_path, **env_vars):
+    result = _run(READ_SETTINGS, tmp_path, **env_vars)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_a_bare_manage_py_names_the_variable_to_set(tmp_path):
+    result = _run(["manage.py", "check"], tmp_path)
+    assert result.returncode != 0
+    assert "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_with_a_secret_key_but_no_hosts_it_names_allowed_hosts(tmp_path):
+    result = _run(["manage.py", "check"], tmp_path, DJANGO_SECRET_KEY="k" * 50)
+    assert result.returncode != 0
+    assert "Set DJANGO_ALLOWED_HOSTS" in result.stderr
+
+
+def test_debug_is_off_and_https_on_unless_asked_otherwise(tmp_path):
+    values = _settings(
+        tmp_path, DJANGO_SECRET_KEY="k" * 50, DJANGO_ALLOWED_HOSTS="comments.example.com"
+    )
+    assert values["DEBUG"] is False
+    assert values["SECURE_SSL_REDIRECT"] is True
+    assert values["SECURE_HSTS_SECONDS"] >= 31_536_000
+    assert values["SESSION_COOKIE_SECURE"] is True and values["CSRF_COOKIE_SECURE"] is True
+
+
+def test_https_can_be_switched_off_for_plain_http(tmp_path):
+    values = _settings(
+        tmp_path,
+        DJANGO_SECRET_KEY="k" * 50,
+        DJANGO_ALLOWED_HOSTS="comments.example.com",
+        DJANGO_HTTPS="0",
+    )
+    assert values["DEBUG"] is False
+    assert values["SECURE_SSL_REDIRECT"] is False and values["SECURE_HSTS_SECONDS"] == 0
+    assert values["SESSION_COOKIE_SECURE"] is False
+
+
+def test_development_sets_debug_explicitly_and_then_needs_nothing_else(tmp_path):
+    values = _settings(tmp_path, DJANGO_DEBUG="1")
+    assert values["DEBUG"] is True
+    assert values["SECURE_SSL_REDIRECT"] is False
+    assert "127.0.0.1" in values["ALLOWED_HOSTS"]
+
+
+@pytest.mark.parametrize("key", ["", "dev-only-insecure-key-change-me"])
+def test_the_development_key_is_refused_outside_debug(tmp_path, key):
+    result = _run(READ_SETTINGS, tmp_path, DJANGO_SECRET_KEY=key, DJANGO_ALLOWED_HOSTS="x.org")
+    assert result.returncode != 0
+    assert "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_outside_debug_an_unknown_url_does_not_list_the_url_patterns(client, settings):
+    settings.DEBUG = False
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert b"api/v1/" not in response.content and b"admin/" not in response.content
