@@ -344,7 +344,7 @@ class ModerationQueue(Comment):
         proxy = True
         verbose_name = "Moderation queue"
         verbose_name_plural = "Moderation queue"
-        default_permissions: tuple[str, ...] = ()
+        default_permissions = ()
 
 
 APPEND_ONLY = "Moderation events are append-only; they cannot be changed or deleted."

@@ -346,10 +346,16 @@ def comment_decision_undo(*, moderator: User) -> tuple[Comment, ModerationEvent]
     own that points at the one it reverses. Undoing again goes one decision further back. A comment
     sent back to pending is queued for scoring again. Raises NotFoundError when there is nothing
     to undo and ConflictError when the comment has changed since.
+
+    Only decisions on comments the moderator may still see count: a moderator taken off a site
+    cannot change that site's comments by undoing.
     """
+    from moderation.selectors import comments_visible_to
+
     last = (
         ModerationEvent.objects.select_related("comment")
         .filter(
+            comment__in=comments_visible_to(user=moderator),
             moderator=moderator,
             actor=Actor.MODERATOR,
             undoes__isnull=True,

@@ -12,7 +12,8 @@ import secrets
 import statistics
 import time
 from datetime import timedelta
-from typing import Any, TextIO
+from io import TextIOBase
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -30,7 +31,7 @@ TARGET_MS = 300.0
 BATCH = 5000
 # What share of comments ends in each status: roughly what a busy site sees.
 STATUS_WEIGHTS = {Status.APPROVED: 60, Status.HELD: 20, Status.REJECTED: 15, Status.PENDING: 5}
-PAGES = {
+PAGES: dict[str, dict[str, str | int]] = {
     "held, 25 a page (the default view)": {},
     "held, 100 a page": {"per_page": 100},
     "all statuses, 25 a page": {"status": "all"},
@@ -76,14 +77,14 @@ def _comments(site_articles: list[Article], count: int, rng: random.Random):
         )
 
 
-def _fill(site: Site, comments: int, stdout: TextIO) -> None:
+def _fill(site: Site, comments: int, stdout: TextIOBase) -> None:
     rng = random.Random(20261128)  # bench data, not secrets
     articles = Article.objects.bulk_create(
         Article(site=site, title=f"Bench article {i}", url=f"https://bench.example/{i}")
         for i in range(50)
     )
     created_at = Comment._meta.get_field("created_at")
-    created_at.auto_now_add = False  # type: ignore[attr-defined] # spread over 30 days
+    created_at.auto_now_add = False  # spread over 30 days
     try:
         batch: list[Comment] = []
         for comment in _comments(articles, comments, rng):
@@ -93,7 +94,7 @@ def _fill(site: Site, comments: int, stdout: TextIO) -> None:
                 batch = []
         Comment.objects.bulk_create(batch)
     finally:
-        created_at.auto_now_add = True  # type: ignore[attr-defined]
+        created_at.auto_now_add = True
     if connection.vendor == "postgresql":
         # What autovacuum does to a live table: statistics, and the visibility map that lets the
         # counts read the article/status index alone.
@@ -105,7 +106,7 @@ def _fill(site: Site, comments: int, stdout: TextIO) -> None:
 
 
 def bench_queue(
-    *, comments: int = 100_000, renders: int = 30, allow_sqlite: bool = False, stdout: TextIO
+    *, comments: int = 100_000, renders: int = 30, allow_sqlite: bool = False, stdout: TextIOBase
 ) -> dict[str, Any]:
     """Fill, time `renders` renders of each page kind, print p50/p99 ms, clean up; the figures."""
     if connection.vendor != "postgresql" and not allow_sqlite:
@@ -168,7 +169,7 @@ def bench_queue(
     return results
 
 
-def queue_suite(options: object, stdout: TextIO) -> None:
+def queue_suite(options: object, stdout: TextIOBase) -> None:
     """For `manage.py bench --suite queue`: skipped with a message unless on PostgreSQL."""
     try:
         bench_queue(stdout=stdout)

@@ -39,8 +39,14 @@ class Badge:
         return f"{self.label} {self.score:.2f}"
 
 
-def score_badges(scores: Mapping[str, float], thresholds: Mapping[str, policy.Thresholds]):
-    """One badge per label, coloured by where its score falls against the site's thresholds."""
+def score_badges(
+    scores: Mapping[str, object], thresholds: Mapping[str, policy.Thresholds]
+) -> list[Badge]:
+    """One badge per scored label, coloured by where its score falls against the site's thresholds.
+
+    A label whose reject threshold is None is never rejected automatically: at or past its
+    publish threshold it is "hold", however high the score.
+    """
     badges = []
     for label, score in scores.items():
         if not isinstance(score, (int, float)):
@@ -49,19 +55,24 @@ def score_badges(scores: Mapping[str, float], thresholds: Mapping[str, policy.Th
         if bounds is None:
             level, title = "info", f"{label} {score:.3f} (no threshold of its own)"
         else:
-            if score >= bounds.reject:
+            if bounds.reject is not None and score >= bounds.reject:
                 level = "reject"
             elif score >= bounds.publish:
                 level = "hold"
             else:
                 level = "clear"
             title = (
-                f"{label} {score:.3f}: publish below {bounds.publish:.3f}, "
-                f"reject at {bounds.reject:.3f}"
+                f"{label} {score:.3f}: publish below {bounds.publish:.3f}, {_reject_words(bounds)}"
             )
-        badges.append(Badge(label=label, score=score, level=level, title=title))
+        badges.append(Badge(label=label, score=float(score), level=level, title=title))
     order = {"reject": 0, "hold": 1, "clear": 2, "info": 3}
     return sorted(badges, key=lambda b: (order[b.level], -b.score))
+
+
+def _reject_words(bounds: policy.Thresholds) -> str:
+    if bounds.reject is None:
+        return "never rejected automatically"
+    return f"reject at {bounds.reject:.3f}"
 
 
 def plain_reason(comment: Comment, thresholds: Mapping[str, policy.Thresholds]) -> str:
@@ -69,19 +80,22 @@ def plain_reason(comment: Comment, thresholds: Mapping[str, policy.Thresholds]) 
     scores = comment.scores or {}
     if comment.status == Status.PENDING and not scores:
         return "Not scored yet: the models have not seen it."
-    unsure, sure = [], []
+    unsure: list[str] = []
+    sure: list[str] = []
     for label, bounds in thresholds.items():
         score = scores.get(label)
         if not isinstance(score, (int, float)):
             continue
         words = LABEL_WORDS.get(label, label.replace("_", " "))
-        if score >= bounds.reject:
+        if bounds.reject is not None and score >= bounds.reject:
             sure.append(f"{words} ({label} {score:.2f}, rejects at {bounds.reject:.3f})")
         elif score >= bounds.publish:
-            unsure.append(
-                f"{words} ({label} {score:.2f}, between publish {bounds.publish:.3f} "
-                f"and reject {bounds.reject:.3f})"
+            band = (
+                f"at or past publish {bounds.publish:.3f}, never rejected automatically"
+                if bounds.reject is None
+                else f"between publish {bounds.publish:.3f} and reject {bounds.reject:.3f}"
             )
+            unsure.append(f"{words} ({label} {score:.2f}, {band})")
     if sure:
         return "The models are sure it is " + " and ".join(sure) + "."
     if unsure:

@@ -82,7 +82,12 @@ def queue_comments(
     order = [comment_harm_tenth().desc(), "created_at", "id"]
     if not filters.status:
         order.insert(0, comment_queue_rank())
-    return comments.select_related("article__site", "parent").order_by(*order)
+    # The sites' own thresholds (the badges' colours) in one query for the page, not one a site.
+    return (
+        comments.select_related("article__site", "parent")
+        .prefetch_related("article__site__thresholds")
+        .order_by(*order)
+    )
 
 
 @dataclass
@@ -113,7 +118,8 @@ def status_counts(*, user: AbstractBaseUser | AnonymousUser) -> tuple[list[SiteC
         )
     )
     for article_id, status, n in rows:
-        site = sites.get(site_of.get(article_id))
+        site_id = site_of.get(article_id)
+        site = sites.get(site_id) if site_id is not None else None
         if site is not None:
             site.counts[status] += n
         totals[status] = totals.get(status, 0) + n

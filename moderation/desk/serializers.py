@@ -31,13 +31,19 @@ class QueueFilterInput(serializers.Serializer):
     )
     site = serializers.IntegerField(min_value=1, required=False)
     article = serializers.IntegerField(min_value=1, required=False)
-    label = serializers.RegexField(r"^[a-z_]{1,32}$", required=False)
     band = serializers.ChoiceField(choices=list(BANDS), required=False)
     since = serializers.DateField(required=False)
     until = serializers.DateField(required=False)
     q = serializers.CharField(max_length=200, required=False, trim_whitespace=True)
     page = serializers.IntegerField(min_value=1, required=False, default=1)
     per_page = serializers.IntegerField(min_value=1, max_value=100, required=False, default=25)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # Declared here rather than as a class attribute: `label` on a serializer class would
+        # shadow Field.label (a field's display name), which every Serializer also is.
+        fields = super().get_fields()
+        fields["label"] = serializers.RegexField(r"^[a-z_]{1,32}$", required=False)
+        return fields
 
     def to_internal_value(self, data):
         # An empty query-string value ("?site=") means "no filter", as the form submits it.

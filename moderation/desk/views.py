@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.admin import AdminSite
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest
@@ -174,6 +175,13 @@ class DeskView(APIView):
     authentication_classes = [SessionAuthentication]
     permission_classes = [CanModerateComments]
 
+    @staticmethod
+    def moderator(request: Request) -> User:
+        """The signed-in moderator (CanModerateComments has let only such users in)."""
+        if not isinstance(request.user, User):
+            raise PermissionDenied
+        return request.user
+
 
 class DecideView(DeskView):
     """POST {comment_ids, action, note}: approve, reject as spam or abuse, or send back."""
@@ -193,7 +201,7 @@ class DecideView(DeskView):
         outcome = services.comments_moderate(
             comment_ids=[i for i in wanted if i in visible],
             to_status=to_status,
-            moderator=request.user,
+            moderator=self.moderator(request),
             reason=data["note"].strip() or DEFAULT_NOTES[data["action"]],
             label=label,
         )
@@ -216,7 +224,7 @@ class UndoView(DeskView):
     """POST: take back the moderator's own last decision."""
 
     def post(self, request: Request) -> Response:
-        comment, event = services.comment_decision_undo(moderator=request.user)
+        comment, event = services.comment_decision_undo(moderator=self.moderator(request))
         return Response(
             {
                 "undone": {**_comment_payload(comment), "event_id": event.pk},

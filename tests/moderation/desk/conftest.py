@@ -29,7 +29,7 @@ def held_comment(**fields) -> Comment:
         "decision_label": policy.driving_label(Status.HELD, scores, thresholds),
         **fields,
     }
-    return CommentFactory(**values)
+    return CommentFactory.create(**values)
 
 
 @pytest.fixture
