@@ -8,9 +8,9 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 
-from moderation.models import Comment, ModerationEvent
+from moderation.models import Comment, ModerationEvent, SiteMembership
 from tests.moderation.desk.conftest import held_comment
-from tests.moderation.factories import ArticleFactory, StaffFactory
+from tests.moderation.factories import ArticleFactory, SiteFactory, StaffFactory
 
 CHROMIUM = "/usr/bin/chromium"
 OUTPUT = Path(settings.BASE_DIR) / "var" / "test-output"
@@ -74,9 +74,21 @@ def allow_orm_beside_playwright(monkeypatch):
 def test_a_moderator_works_through_the_queue_with_the_keyboard(
     chromium, live_server, allow_orm_beside_playwright
 ):
+    # A Moderators-group user scoped to one site; another site's held comment, which would top
+    # an unscoped queue (the most harmful), must never reach this moderator's page.
+    ours, theirs = SiteFactory(name="La Prensa"), SiteFactory(name="Other Paper")
     moderator = StaffFactory(username="mo")
     moderator.groups.add(moderators_group())
-    article = ArticleFactory(title="El Salvador offers to house US prisoners for a fee")
+    SiteMembership.objects.create(user=moderator, site=ours)
+    article = ArticleFactory(site=ours, title="El Salvador offers to house US prisoners for a fee")
+    elsewhere = held_comment(
+        article=ArticleFactory(site=theirs, title="Another paper's story"),
+        spam_score=0.99,
+        toxicity_score=0.99,
+        body="Another site's comment, not for this moderator",
+        explanation={},
+    )
+    hidden = f"#comment-{elsewhere.pk}"
     parent = held_comment(article=article, status=Status.APPROVED, body="Who inspects them?")
     angry = "You are an idiot and everybody here knows it"
     promo = "earn $500 a day from home, the secret is on my profile"
@@ -150,6 +162,9 @@ def test_a_moderator_works_through_the_queue_with_the_keyboard(
     page.wait_for_selector(".desk-card.is-current")
     page.evaluate("window.deskLoadedOnce = true")  # gone if any decision reloaded the page
     assert page.evaluate("document.activeElement.id") == f"comment-{first.pk}"
+    assert page.locator(hidden).count() == 0
+    assert "Another site's comment" not in page.content()
+    assert page.locator(f'[data-count-site="{theirs.pk}"]').count() == 0
     page.screenshot(path=str(OUTPUT / "desk-queue.png"), full_page=True)
 
     def press(key: str, comment: Comment, status: str) -> None:
@@ -187,7 +202,14 @@ def test_a_moderator_works_through_the_queue_with_the_keyboard(
     held_count = page.text_content('[data-count-site="all"][data-count-status="held"]')
     page.screenshot(path=str(OUTPUT / "desk-queue-decided.png"), full_page=True)
     assert page.evaluate("window.deskLoadedOnce") is True
-    assert held_count.strip() == "0"
+    assert held_count.strip() == "0"  # the other site's held comment is not counted either
+    assert page.locator(hidden).count() == 0
+    # Every status, every page size, and the other site asked for by id: still not there.
+    for query in ("status=all&per_page=100", f"status=all&site={theirs.pk}", "q=Another"):
+        page.goto(f"{live_server.url}/admin/moderation/moderationqueue/?{query}")
+        page.wait_for_selector("#desk-help", state="attached")
+        assert page.locator(hidden).count() == 0
+        assert "Another site's comment" not in page.content()
 
     statuses = dict(
         Comment.objects.filter(pk__in=[c.pk for c in comments]).values_list("pk", "status")
@@ -200,6 +222,9 @@ def test_a_moderator_works_through_the_queue_with_the_keyboard(
         fifth.pk: Status.REJECTED,
         sixth.pk: Status.REJECTED,
     }
+    elsewhere.refresh_from_db()
+    assert elsewhere.status == Status.HELD
+    assert not ModerationEvent.objects.filter(comment=elsewhere, actor="moderator").exists()
     events = list(
         ModerationEvent.objects.filter(moderator=moderator).values_list(
             "comment_id", "to_status", "label", "reason"

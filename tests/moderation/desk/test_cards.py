@@ -23,3 +23,17 @@ def test_the_reason_names_what_the_models_are_unsure_or_sure_about():
     rejected = Comment(status=Comment.Status.REJECTED, scores={"spam": 0.1, "toxicity": 0.95})
     assert plain_reason(rejected, BOUNDS).startswith("The models are sure it is abusive")
     assert plain_reason(Comment(status=Comment.Status.PENDING), BOUNDS).startswith("Not scored")
+
+
+def test_a_label_that_never_rejects_is_held_however_high_its_score():
+    bounds = {"toxicity": Thresholds(publish=0.2, reject=None)}
+    [badge] = score_badges({"toxicity": 0.99}, bounds)
+    assert (badge.level, badge.title) == (
+        "hold",
+        "toxicity 0.990: publish below 0.200, never rejected automatically",
+    )
+    held = Comment(status=Comment.Status.HELD, scores={"toxicity": 0.99})
+    assert plain_reason(held, bounds) == (
+        "The models are unsure whether it is abusive (toxicity 0.99, at or past publish 0.200, "
+        "never rejected automatically)."
+    )

@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from moderation.models import Comment, ModerationEvent
+from moderation.models import Comment, ModerationEvent, SiteMembership, SiteThreshold
 from tests.moderation.desk.conftest import held_comment
 from tests.moderation.factories import (
     ArticleFactory,
@@ -315,6 +315,82 @@ def test_undo_never_touches_another_moderators_decision(moderator_client):
     assert moderator_client.post(UNDO).status_code == 404
     comment.refresh_from_db()
     assert comment.status == Status.APPROVED
+
+
+# --- site scoping
+
+
+@pytest.fixture
+def two_sites():
+    """Site "ours" and site "theirs", a held comment on each by the same author and address."""
+    ours, theirs = SiteFactory(name="Ours"), SiteFactory(name="Theirs")
+    author = {"author_email": "same@example.org", "ip_address": "192.0.2.7"}
+    mine = held_comment(article=ArticleFactory(site=ours), **author)
+    other = held_comment(article=ArticleFactory(site=theirs), **author)
+    return ours, theirs, mine, other
+
+
+@pytest.fixture
+def scoped_client(client, two_sites):
+    """A moderator who is a member of site "ours" only."""
+    user = ModeratorFactory()
+    SiteMembership.objects.create(user=user, site=two_sites[0])
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def test_a_scoped_moderator_sees_only_their_sites_comments_counts_and_history(
+    scoped_client, two_sites
+):
+    _, theirs, mine, other = two_sites
+    page = scoped_client.get(QUEUE, {"status": "all"})
+    assert card_ids(page) == [mine.pk]
+    assert f"comment-{other.pk}" not in page.content.decode()
+    assert [row["name"] for row in page.context["count_rows"]] == ["Ours", ""]
+    assert dict(page.context["count_rows"][-1]["cells"])["held"] == "1"
+    [card] = page.context["cards"]
+    assert card.email_history == card.ip_history == "0 approved, 1 held, 0 rejected"
+    assert card_ids(scoped_client.get(QUEUE, {"site": theirs.pk})) == []
+
+
+def test_a_scoped_moderator_cannot_decide_another_sites_comment(scoped_client, two_sites):
+    _, _, mine, other = two_sites
+    assert decide(scoped_client, [other.pk], "approve").status_code == 404
+    response = decide(scoped_client, [mine.pk, other.pk], "spam")
+    assert response.status_code == 200
+    assert response.json()["refused"] == [
+        {"id": other.pk, "message": f"There is no comment {other.pk}."}
+    ]
+    assert response.json()["counts"]["totals"]["rejected"] == 1
+    other.refresh_from_db()
+    assert other.status == Status.HELD
+    assert not ModerationEvent.objects.filter(comment=other, moderator=scoped_client.user)
+
+
+def test_undo_never_acts_on_a_comment_outside_the_moderators_sites(scoped_client, two_sites):
+    _, theirs, mine, other = two_sites
+    decide(scoped_client, [mine.pk], "approve")
+    # Moved to the other site: the last decision is now on a comment they may not see.
+    SiteMembership.objects.filter(user=scoped_client.user).update(site=theirs)
+    response = scoped_client.post(UNDO, content_type="application/json")
+    assert response.status_code == 404
+    mine.refresh_from_db()
+    assert mine.status == Status.APPROVED
+    decide(scoped_client, [other.pk], "spam")
+    assert scoped_client.post(UNDO).json()["undone"]["id"] == other.pk
+
+
+def test_badges_follow_the_sites_own_thresholds(moderator_client):
+    site = SiteFactory()
+    SiteThreshold.objects.create(site=site, label="toxicity", publish_below=0.2, reject_above=None)
+    SiteThreshold.objects.create(site=site, label="spam", publish_below=0.1, reject_above=0.5)
+    held_comment(article=ArticleFactory(site=site), spam_score=0.6, toxicity_score=0.99)
+    [card] = moderator_client.get(QUEUE).context["cards"]
+    levels = {badge.label: badge.level for badge in card.badges}
+    assert levels["toxicity"] == "hold"  # never rejected automatically on this site
+    assert levels["spam"] == "reject"
+    assert set(levels) == set(card.comment.scores)  # every scored label has a badge
 
 
 # --- the comment's own page
