@@ -3,7 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from moderation.models import Comment
-from moderation.policy import Thresholds, decide, driving_label, resolve_thresholds
+from moderation.policy import Thresholds, decide, resolve_thresholds
 
 Status = Comment.Status
 BOUNDS = {
@@ -120,16 +120,6 @@ def test_a_higher_score_never_makes_the_decision_more_lenient(scores, label, bum
     assert SEVERITY[after] >= SEVERITY[before]
 
 
-def test_the_driving_label_is_the_one_closest_to_its_reject_threshold():
-    # spam 0.6 is half way through its band (0.3-0.9); toxicity 0.7 is five sixths through 0.2-0.8.
-    assert driving_label(Status.HELD, {"spam": 0.6, "toxicity": 0.7}, BOUNDS) == "toxicity"
-    assert driving_label(Status.REJECTED, {"spam": 0.95, "toxicity": 0.1}, BOUNDS) == "spam"
-
-
-def test_a_published_comment_has_no_driving_label():
-    assert driving_label(Status.APPROVED, {"spam": 0.1, "toxicity": 0.1}, BOUNDS) == ""
-
-
 def test_a_trusted_author_is_published_where_others_are_held_and_the_reason_says_so():
     thresholds = {"spam": Thresholds(0.3, 0.9), "toxicity": Thresholds(0.3, 0.9)}
     decision = decide({"spam": 0.5, "toxicity": 0.1}, thresholds, trusted=True)
@@ -141,10 +131,3 @@ def test_trust_never_overturns_a_rejection():
     thresholds = {"spam": Thresholds(0.3, 0.9), "toxicity": Thresholds(0.3, 0.9)}
     decision = decide({"spam": 0.5, "toxicity": 0.95}, thresholds, trusted=True)
     assert decision.status == Comment.Status.REJECTED
-
-
-def test_a_label_that_never_rejects_drives_by_its_distance_to_certainty():
-    bounds = {"spam": Thresholds(0.3, 0.9), "threat": Thresholds(0.1, None)}
-    # threat 0.82 is eight tenths of the way from 0.1 to 1.0; spam 0.6 only half way to 0.9.
-    assert driving_label(Status.HELD, {"spam": 0.6, "threat": 0.82}, bounds) == "threat"
-    assert driving_label(Status.HELD, {"spam": 0.6}, bounds) == "spam"

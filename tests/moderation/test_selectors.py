@@ -45,36 +45,41 @@ def test_a_wrong_token_and_a_missing_comment_get_the_same_answer():
 
 
 def test_a_moderator_reads_a_comment_with_its_events_in_few_queries(
-    staff, django_assert_num_queries
+    moderator, django_assert_num_queries
 ):
     comment = CommentFactory(status=Status.HELD)
-    services.comment_approve(comment_id=comment.pk, moderator=staff)
-    services.comment_send_back(comment_id=comment.pk, moderator=staff)
-    # The comment with its article and site, then the events with their moderators.
-    with django_assert_num_queries(2):
-        loaded = selectors.comment_for_moderator(comment_id=comment.pk)
+    services.comment_approve(comment_id=comment.pk, moderator=moderator)
+    services.comment_send_back(comment_id=comment.pk, moderator=moderator)
+    # The moderator's sites, the comment with its article and site, then the events with their
+    # moderators (the permission check was cached by the decisions above).
+    with django_assert_num_queries(3):
+        loaded = selectors.comment_for_moderator(comment_id=comment.pk, user=moderator)
         events = [(e.to_status, e.moderator.username) for e in loaded.events.all()]
         assert loaded.article.site.domain
-    assert events == [(Status.APPROVED, staff.username), (Status.HELD, staff.username)]
+    assert events == [(Status.APPROVED, moderator.username), (Status.HELD, moderator.username)]
 
 
-def test_a_moderator_asking_for_an_unknown_comment_gets_not_found(db):
+def test_a_moderator_asking_for_an_unknown_comment_gets_not_found(moderator):
     with pytest.raises(NotFoundError) as error:
-        selectors.comment_for_moderator(comment_id=424242)
+        selectors.comment_for_moderator(comment_id=424242, user=moderator)
     assert "comment_id" in error.value.fields
 
 
-def test_the_moderation_list_filters_by_status_site_and_article_newest_first():
+def test_the_moderation_list_filters_by_status_site_and_article_newest_first(moderator):
     article = ArticleFactory()
     older = CommentFactory(article=article, status=Status.HELD)
     newer = CommentFactory(article=article, status=Status.HELD)
     CommentFactory(article=article, status=Status.APPROVED)
     elsewhere = CommentFactory(status=Status.HELD)
-    assert list(selectors.comments_for_moderation(status=Status.HELD, article_id=article.pk)) == [
+    assert list(
+        selectors.comments_for_moderation(user=moderator, status=Status.HELD, article_id=article.pk)
+    ) == [
         newer,
         older,
     ]
-    assert list(selectors.comments_for_moderation(site_id=elsewhere.article.site_id)) == [elsewhere]
+    assert list(
+        selectors.comments_for_moderation(user=moderator, site_id=elsewhere.article.site_id)
+    ) == [elsewhere]
 
 
 def test_stale_pending_ids_are_the_oldest_pending_comments_only():

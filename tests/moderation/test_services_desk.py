@@ -88,7 +88,7 @@ def test_undoing_a_decision_on_a_pending_comment_queues_it_for_scoring_again(
     moderator, monkeypatch, django_capture_on_commit_callbacks
 ):
     sent = []
-    monkeypatch.setattr(tasks.score_comment, "delay", sent.append)
+    monkeypatch.setattr(tasks.comment_score_task, "delay", sent.append)
     comment = CommentFactory(status=Status.PENDING)
     services.comment_approve(comment_id=comment.pk, moderator=moderator)
     with django_capture_on_commit_callbacks(execute=True):

@@ -214,17 +214,46 @@ def manager_admin(client, ours):
     return client
 
 
-def test_a_site_manager_changes_their_sites_thresholds(manager_admin, ours):
+def _site_form(site, *, name, thresholds=(), origins=()):
+    """The site change form as the admin posts it, with its thresholds and origins inlines."""
+    data = {
+        "name": name,
+        "domain": site.domain,
+        "thread_max_depth": site.thread_max_depth,
+    }
+    for prefix, rows in (("thresholds", thresholds), ("origins", origins)):
+        data |= {
+            f"{prefix}-TOTAL_FORMS": str(len(rows)),
+            f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+        }
+        for index, row in enumerate(rows):
+            data |= {f"{prefix}-{index}-{field}": value for field, value in row.items()}
+    return data
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Site managers get the SiteThreshold/SiteOrigin permissions in main's migration 0010 "
+    "(7a15605), which this branch has not merged yet; take main's version of this file on merge.",
+)
+def test_a_site_manager_changes_their_sites_thresholds_and_origins(manager_admin, ours):
     page = manager_admin.get(f"/admin/moderation/site/{ours.pk}/change/")
     assert page.status_code == 200
     assert b'name="_save"' in page.content
     response = manager_admin.post(
         f"/admin/moderation/site/{ours.pk}/change/",
-        {"name": ours.name, "domain": ours.domain, "spam_publish_below": "0.2"},
+        _site_form(
+            ours,
+            name=ours.name,
+            thresholds=[{"label": "spam", "publish_below": "0.2", "reject_above": "0.9"}],
+            origins=[{"origin": "https://ours.example.com"}],
+        ),
     )
     assert response.status_code == 302
-    ours.refresh_from_db()
-    assert ours.spam_publish_below == 0.2
+    assert ours.threshold_overrides() == {"spam": {"publish": 0.2, "reject": 0.9}}
+    assert list(ours.origins.values_list("origin", flat=True)) == ["https://ours.example.com"]
 
 
 def test_a_site_manager_cannot_see_or_change_another_site(manager_admin, theirs):
@@ -232,11 +261,17 @@ def test_a_site_manager_cannot_see_or_change_another_site(manager_admin, theirs)
     assert b"Rival Gazette" not in listing.content
     manager_admin.post(
         f"/admin/moderation/site/{theirs.pk}/change/",
-        {"name": "Taken over", "domain": theirs.domain, "spam_publish_below": "0.9"},
+        _site_form(
+            theirs,
+            name="Taken over",
+            thresholds=[{"label": "spam", "publish_below": "0.9", "reject_above": ""}],
+        ),
     )
     theirs.refresh_from_db()
-    assert theirs.name == "Rival Gazette" and theirs.spam_publish_below is None
+    assert theirs.name == "Rival Gazette" and theirs.threshold_overrides() == {}
     assert manager_admin.get("/admin/moderation/site/add/").status_code == 403
+    for page in ("siteorigin", "sitenotificationsettings", "webhookendpoint", "apikey"):
+        assert b"Rival Gazette" not in manager_admin.get(f"/admin/moderation/{page}/").content
 
 
 def test_a_site_manager_sees_no_comments(manager_admin, our_comment):

@@ -106,7 +106,7 @@ def test_the_digest_lists_held_comments_at_most_once_every_n_minutes(
 
 
 def test_a_comment_decided_before_the_digest_is_left_out(
-    article, moderators, run_on_commit, fake_scores, staff
+    article, moderators, run_on_commit, fake_scores, moderator
 ):
     moderators(article.site, mode=HeldEmails.DIGEST)
     fake_scores(spam=0.5, toxicity=0.0)
@@ -114,7 +114,7 @@ def test_a_comment_decided_before_the_digest_is_left_out(
         decided = submit(article, body="Approved before the digest.")
         waiting = submit(article, body="Still waiting.")
     with run_on_commit():
-        services.comment_approve(comment_id=decided.pk, moderator=staff)
+        services.comment_approve(comment_id=decided.pk, moderator=moderator)
     assert notify.held_notices_send_due() == 1
     assert waiting.body in mail.outbox[0].body
     assert decided.body not in mail.outbox[0].body
@@ -175,7 +175,7 @@ def test_asking_for_emails_sends_one_confirmation_and_nothing_before_it_is_confi
 
 
 def test_confirming_then_publishing_sends_the_published_email(
-    article, run_on_commit, fake_scores, staff
+    article, run_on_commit, fake_scores, moderator
 ):
     fake_scores(spam=0.5, toxicity=0.0)  # held
     with run_on_commit():
@@ -194,7 +194,7 @@ def test_confirming_then_publishing_sends_the_published_email(
     assert Subscriber.objects.get().confirmed_at is not None
 
     with run_on_commit():
-        services.comment_approve(comment_id=comment.pk, moderator=staff)
+        services.comment_approve(comment_id=comment.pk, moderator=moderator)
     published = mail.outbox[-1]
     assert published.to == [AUTHOR_EMAIL]
     assert "is published" in published.subject
@@ -204,8 +204,8 @@ def test_confirming_then_publishing_sends_the_published_email(
 
     # Approved again after a rejection: no second email about the same comment.
     with run_on_commit():
-        services.comment_reject(comment_id=comment.pk, moderator=staff)
-        services.comment_approve(comment_id=comment.pk, moderator=staff)
+        services.comment_reject(comment_id=comment.pk, moderator=moderator)
+        services.comment_approve(comment_id=comment.pk, moderator=moderator)
     assert len(mail.outbox) == 2
     assert SubscriberEmail.objects.filter(kind="published").count() == 1
 
@@ -247,11 +247,11 @@ def test_replying_to_yourself_sends_no_reply_email(article, run_on_commit, fake_
     assert [m.subject for m in mail.outbox if "replied" in m.subject] == []
 
 
-def test_one_click_unsubscribe_stops_every_email(article, run_on_commit, fake_scores, staff):
+def test_one_click_unsubscribe_stops_every_email(article, run_on_commit, fake_scores, moderator):
     fake_scores(spam=0.5, toxicity=0.0)  # held, so the publish email comes later
     parent = confirmed_comment(article, run_on_commit)
     with run_on_commit():
-        services.comment_approve(comment_id=parent.pk, moderator=staff)
+        services.comment_approve(comment_id=parent.pk, moderator=moderator)
     published = mail.outbox[-1]
     unsubscribe = path_of(published.extra_headers["List-Unsubscribe"].strip("<>"))
 
@@ -270,7 +270,7 @@ def test_one_click_unsubscribe_stops_every_email(article, run_on_commit, fake_sc
     with run_on_commit():
         reply = submit(article, parent_id=parent.pk, email=REPLIER_EMAIL, name="Bruno")
     with run_on_commit():
-        services.comment_approve(comment_id=reply.pk, moderator=staff)
+        services.comment_approve(comment_id=reply.pk, moderator=moderator)
     assert mail.outbox == []
 
 

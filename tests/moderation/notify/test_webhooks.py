@@ -32,7 +32,7 @@ def submit(article, **fields):
 
 
 def test_a_signed_delivery_answered_500_is_retried_and_then_delivered(
-    article, staff, loopback_allowed, receiver, run_on_commit, fake_scores
+    article, moderator, loopback_allowed, receiver, run_on_commit, fake_scores
 ):
     fake_scores(spam=0.5, toxicity=0.0)  # between the thresholds: held
     with receiver(500) as hook:
@@ -86,7 +86,7 @@ def test_a_wrong_secret_does_not_verify(article, loopback_allowed, receiver, run
 
 
 def test_webhooks_never_carry_the_commenter_email_or_ip(
-    article, staff, loopback_allowed, receiver, run_on_commit, fake_scores
+    article, moderator, loopback_allowed, receiver, run_on_commit, fake_scores
 ):
     fake_scores(spam=0.5, toxicity=0.0)
     with receiver() as hook:
@@ -94,9 +94,9 @@ def test_webhooks_never_carry_the_commenter_email_or_ip(
         with run_on_commit():
             comment, _ = submit(article, notify=True)
         with run_on_commit():
-            services.comment_approve(comment_id=comment.pk, moderator=staff)
+            services.comment_approve(comment_id=comment.pk, moderator=moderator)
         with run_on_commit():
-            services.comment_reject(comment_id=comment.pk, moderator=staff)
+            services.comment_reject(comment_id=comment.pk, moderator=moderator)
     events = [json.loads(r["body"])["type"] for r in hook.requests]
     assert sorted(events) == sorted(
         ["comment.created", "comment.held", "comment.approved", "comment.rejected"]
