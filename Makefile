@@ -63,9 +63,11 @@ format: $(DEV_STAMP) ## Fix what ruff can fix and format the code
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: $(DEV_STAMP) ## Benchmark the models (python -m ml bench), then the service over HTTP (manage.py bench)
+bench: $(DEV_STAMP) ## Benchmark the models, the Perspective API over HTTP and (on PostgreSQL) the queue
 	$(PY) -m ml bench
-	$(PY) manage.py bench
+	@if [[ "$${DATABASE_URL:-}" == postgres* ]]; then $(PY) manage.py migrate --noinput -v0; fi
+	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-bench-only-key} \
+		DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-localhost} $(PY) manage.py bench
 
 study: data ## Spam: leave-one-video-out against mixed videos and site decisions (python -m ml study)
 	$(PY) -m ml study

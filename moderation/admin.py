@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from moderation import selectors, services
@@ -169,6 +170,7 @@ class CommentAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
     inlines = [ModerationEventInline]
     readonly_fields = [
         "article",
+        "decision_label",
         "parent",
         "author_name",
         "author_email",
@@ -187,6 +189,17 @@ class CommentAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
         "decided_at",
     ]
     exclude = ["explanation", "status_token_hash"]
+    # The desk's decision buttons (approve, spam, abuse, back to queue, undo) instead of Save.
+    change_form_template = "admin/moderation/desk/comment_change_form.html"
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        if self.has_moderate_permission(request):
+            extra_context["desk_config"] = {
+                "decideUrl": reverse("admin:moderation_desk_decide"),
+                "undoUrl": reverse("admin:moderation_desk_undo"),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Comment]:
         return super().get_queryset(request) & selectors.comments_visible_to(user=request.user)

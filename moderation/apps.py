@@ -11,6 +11,7 @@ class ModerationConfig(AppConfig):
 
         # Admin pages of the sub-packages; Django's autodiscovery only imports moderation.admin.
         from moderation.authors import admin as _authors_admin  # noqa: F401
+        from moderation.desk import admin as _desk_admin  # noqa: F401
         from moderation.embed import admin as _embed_admin  # noqa: F401
         from moderation.embed.cors import origin_allowed_for_route
         from moderation.keys import admin as _keys_admin  # noqa: F401

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Case, F, FloatField, IntegerField, Value, When
+from django.db.models.functions import Coalesce, Floor, Greatest
 from django.utils import timezone
 
 PUBLIC_KEY_PREFIX = "pk_"
@@ -204,6 +206,31 @@ class Actor(models.TextChoices):
     MODERATOR = "moderator", "Moderator"
 
 
+def comment_harm():
+    """The highest of the two models' scores; unscored counts as 0 (the queue's "most harmful")."""
+    return Greatest(
+        Coalesce(F("spam_score"), Value(0.0), output_field=FloatField()),
+        Coalesce(F("toxicity_score"), Value(0.0), output_field=FloatField()),
+        output_field=FloatField(),
+    )
+
+
+def comment_harm_tenth():
+    """Harm in tenths: the queue's priority band, indexed so the queue never sorts the table."""
+    return Floor(comment_harm() * Value(10), output_field=FloatField())
+
+
+# The queue shows held comments first, then pending, rejected and approved.
+QUEUE_STATUS_ORDER = ["held", "pending", "rejected", "approved"]
+
+
+def comment_queue_rank():
+    return Case(
+        *[When(status=status, then=Value(rank)) for rank, status in enumerate(QUEUE_STATUS_ORDER)],
+        output_field=IntegerField(),
+    )
+
+
 class Comment(models.Model):
     """A reader's comment; its status only moves through the transitions below."""
 
@@ -256,17 +283,52 @@ class Comment(models.Model):
         default=dict, blank=True, help_text="What pushed each model's score up, by model."
     )
     decision_reason = models.TextField(blank=True)
+    decision_label = models.CharField(
+        max_length=32,
+        blank=True,
+        db_index=True,
+        help_text="The label whose score drove the automatic hold or reject, e.g. spam.",
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["article", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["article", "status", "created_at"]),
+            # The moderation queue's order, one status at a time and across statuses, and the
+            # author history it shows: each page is an index scan, whatever the table's size.
+            models.Index(
+                F("status"),
+                comment_harm_tenth().desc(),
+                F("created_at"),
+                F("id"),
+                name="comment_queue_order",
+            ),
+            models.Index(
+                comment_queue_rank(),
+                comment_harm_tenth().desc(),
+                F("created_at"),
+                F("id"),
+                name="comment_queue_all_order",
+            ),
+            models.Index(fields=["author_email"], name="comment_author_email"),
+            models.Index(fields=["ip_address"], name="comment_ip_address"),
+        ]
         permissions = [("moderate_comment", "Can approve, reject and send back comments")]
 
     def __str__(self) -> str:
         return f"#{self.pk} by {self.author_name}: {self.body[:60]}"
 
-    def can_move(self, to_status: str, *, actor: str) -> bool:
+    def can_move(self, to_status: str, *, actor: str, undo: bool = False) -> bool:
+        """Whether `actor` may move this comment to `to_status`.
+
+        An undo is the reverse of a move the table allows moderators (approved back to pending,
+        say), so a moderator's own decision can always be taken back.
+        """
+        if undo:
+            return actor == Actor.MODERATOR and self.status in self.MODERATOR_TRANSITIONS.get(
+                Comment.Status(to_status), set()
+            )
         table = self.MODERATOR_TRANSITIONS if actor == Actor.MODERATOR else self.SYSTEM_TRANSITIONS
         return to_status in table.get(Comment.Status(self.status), set())
 
@@ -282,6 +344,16 @@ class Comment(models.Model):
 
     def token_matches(self, token: str) -> bool:
         return hmac.compare_digest(self.status_token_hash, self.hash_status_token(token))
+
+
+class ModerationQueue(Comment):
+    """The moderators' review desk in the admin index; the same rows as Comment."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "Moderation queue"
+        verbose_name_plural = "Moderation queue"
+        default_permissions = ()
 
 
 APPEND_ONLY = "Moderation events are append-only; they cannot be changed or deleted."
@@ -322,6 +394,14 @@ class ModerationEvent(models.Model):
         help_text='What kind of decision, where one applies, e.g. "spam" or "abuse".',
     )
     details = models.JSONField(default=dict, blank=True)
+    undoes = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="undone_by",
+        help_text="The moderator's decision this event takes back, for an undo.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = ModerationEventQuerySet.as_manager()

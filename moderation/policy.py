@@ -101,3 +101,27 @@ def decide(
         Comment.Status.APPROVED,
         "Published: every label below its publish threshold (" + "; ".join(clear) + ").",
     )
+
+
+def driving_label(
+    status: str, scores: Mapping[str, float], thresholds: Mapping[str, Thresholds]
+) -> str:
+    """The label that held or rejected a comment: the one furthest into its hold band.
+
+    Position in the band is (score - publish) / (reject - publish), so 1.0 is the reject
+    threshold; labels of different models compare by how close each came to rejecting.
+    A published comment has no driving label.
+    """
+    if status not in (Comment.Status.HELD, Comment.Status.REJECTED):
+        return ""
+
+    def position(label: str) -> float:
+        bounds = thresholds[label]
+        # A label that never rejects on its own is measured against certainty (1.0).
+        reject = 1.0 if bounds.reject is None else bounds.reject
+        width = reject - bounds.publish
+        if width <= 0:
+            return float("inf") if scores[label] >= reject else float("-inf")
+        return (scores[label] - bounds.publish) / width
+
+    return max((label for label in thresholds if label in scores), key=position, default="")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,26 @@ def loaded_models() -> dict[str, ml.Model]:
     """Each model loaded once per process (a worker keeps them for every task)."""
     artifacts_dir = Path(settings.ML_ARTIFACTS_DIR)
     return {name: ml.load_model(name, artifacts_dir=artifacts_dir) for name in ml.MODEL_NAMES}
+
+
+def _bound(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+@functools.cache
+def default_thresholds() -> dict[str, dict[str, float | None]]:
+    """Each model's own thresholds, read from its card without loading its arrays (for pages)."""
+    artifacts_dir = Path(settings.ML_ARTIFACTS_DIR)
+    thresholds: dict[str, dict[str, float | None]] = {}
+    for name in ml.MODEL_NAMES:
+        try:
+            meta = json.loads((artifacts_dir / name / "model.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # a page shows unscored badges rather than failing; scoring itself refuses
+        stored = meta.get("thresholds", {})
+        for label, bounds in stored.items():
+            thresholds[label] = {k: _bound(v) for k, v in bounds.items()}
+    return thresholds
 
 
 def scores_for_text(text: str) -> CommentScores:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -12,7 +13,7 @@ from django.utils import timezone
 from moderation import policy, scoring
 from moderation.authors.hashing import comment_ip_hashes
 from moderation.authors.selectors import author_is_trusted, ban_for_comment
-from moderation.errors import ConflictError, NotFoundError
+from moderation.errors import ApplicationError, ConflictError, NotFoundError
 from moderation.models import Actor, Article, AuthorBan, Comment, ModerationEvent
 from moderation.notify import services as notify_services
 
@@ -117,25 +118,28 @@ def _comment_transition(
     label: str = "",
     details: dict[str, Any] | None = None,
     fields: dict[str, Any] | None = None,
+    undoes: ModerationEvent | None = None,
 ) -> ModerationEvent:
     """The one way a comment's status changes: check the move, update conditionally, log it.
 
     `comment` is the row as the caller read it; its status is the one the move starts from, and
     the update only applies while the row still has it. `fields` are further columns written with
-    the status (scores, say); `label` and `details` go into the event. Raises ConflictError when
-    the move is not allowed for `actor` or the comment changed in the meantime.
+    the status (scores, say; a restored `decision_reason` wins over `reason`); `label` and
+    `details` go into the event. `undoes` is the event an undo reverses (which allows the reverse
+    of a moderator move). Raises
+    ConflictError when the move is not allowed for `actor` or the comment changed meanwhile.
     """
     from_status = comment.status
-    if not comment.can_move(to_status, actor=actor):
+    if not comment.can_move(to_status, actor=actor, undo=undoes is not None):
         raise ConflictError(
             f"A {from_status} comment cannot be moved to {to_status}.",
             fields={"status": [f"Comment {comment.pk} is {from_status}."]},
         )
     changes = {
-        **(fields or {}),
-        "status": to_status,
         "decision_reason": reason,
         "decided_at": timezone.now(),
+        **(fields or {}),
+        "status": to_status,
     }
     with transaction.atomic():
         updated = Comment.objects.filter(pk=comment.pk, status=from_status).update(**changes)
@@ -153,6 +157,7 @@ def _comment_transition(
             reason=reason,
             label=label,
             details=details or {},
+            undoes=undoes,
         )
         notify_services.comment_status_changed_enqueue(
             comment_id=comment.pk,
@@ -196,6 +201,7 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
                 "scores": result.scores,
                 "model_versions": result.versions,
                 "explanation": result.explanations,
+                "decision_label": policy.driving_label(decision.status, result.scores, thresholds),
             },
             details={
                 "scores": result.scores,
@@ -292,6 +298,100 @@ def comment_send_back(*, comment_id: int, moderator: User, reason: str = "") -> 
     return comment_moderate(
         comment_id=comment_id, to_status=Status.HELD, moderator=moderator, reason=reason
     )
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What a decision on several comments did: the comments moved, and why others were not."""
+
+    decided: list[Comment]
+    refused: dict[int, str]
+
+
+def comments_moderate(
+    *,
+    comment_ids: list[int],
+    to_status: str,
+    moderator: User,
+    reason: str = "",
+    label: str = "",
+) -> BulkOutcome:
+    """One decision on many comments; each moves (and is logged) on its own or is refused."""
+    decided: list[Comment] = []
+    refused: dict[int, str] = {}
+    for comment_id in dict.fromkeys(comment_ids):
+        try:
+            with transaction.atomic():
+                decided.append(
+                    comment_moderate(
+                        comment_id=comment_id,
+                        to_status=to_status,
+                        moderator=moderator,
+                        reason=reason,
+                        label=label,
+                    )
+                )
+        except ApplicationError as error:
+            refused[comment_id] = error.message
+    return BulkOutcome(decided=decided, refused=refused)
+
+
+UNDO_LABEL = "undo"
+
+
+def comment_decision_undo(*, moderator: User) -> tuple[Comment, ModerationEvent]:
+    """Take back this moderator's own last decision that is not undone yet.
+
+    The comment returns to the status it had, with the reason it had; the undo is an event of its
+    own that points at the one it reverses. Undoing again goes one decision further back. A comment
+    sent back to pending is queued for scoring again. Raises NotFoundError when there is nothing
+    to undo and ConflictError when the comment has changed since.
+
+    Only decisions on comments the moderator may still see count: a moderator taken off a site
+    cannot change that site's comments by undoing.
+    """
+    from moderation.selectors import comments_visible_to
+
+    last = (
+        ModerationEvent.objects.select_related("comment")
+        .filter(
+            comment__in=comments_visible_to(user=moderator),
+            moderator=moderator,
+            actor=Actor.MODERATOR,
+            undoes__isnull=True,
+            undone_by__isnull=True,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if last is None:
+        raise NotFoundError(
+            "You have no decision left to undo.", fields={"undo": ["No decision of yours."]}
+        )
+    comment = last.comment
+    if comment.status != last.to_status:
+        raise ConflictError(
+            f"Comment {comment.pk} is {comment.status} now, no longer {last.to_status}: "
+            "someone changed it after your decision.",
+            fields={"status": [f"Comment {comment.pk} changed after your decision."]},
+        )
+    before = ModerationEvent.objects.filter(comment=comment, pk__lt=last.pk).order_by("-pk").first()
+    event = _comment_transition(
+        comment=comment,
+        to_status=last.from_status,
+        actor=Actor.MODERATOR,
+        moderator=moderator,
+        reason=f"Undone by the moderator: back to {last.from_status} (was {last.to_status}).",
+        label=UNDO_LABEL,
+        undoes=last,
+        fields={
+            "decision_reason": before.reason if before else "",
+            "decided_at": before.created_at if before else None,
+        },
+    )
+    if comment.status == Status.PENDING:
+        transaction.on_commit(lambda: _enqueue_scoring(comment.pk))
+    return comment, event
 
 
 def comments_requeue_stale(*, older_than_seconds: int) -> int:
