@@ -165,8 +165,11 @@ def _spans(scored: ScoredText, by: ScoredBy) -> list[dict]:
     return sorted(spans, key=lambda span: span["begin"])
 
 
+SCORE_DECIMALS = 6
+
+
 def _score(value: float) -> dict:
-    return {"value": round(value, 6), "type": "PROBABILITY"}
+    return {"value": round(value, SCORE_DECIMALS), "type": "PROBABILITY"}
 
 
 def perspective_analyze(*, api_key: ApiKey, body: dict) -> Analysis:
@@ -187,7 +190,8 @@ def perspective_analyze(*, api_key: ApiKey, body: dict) -> Analysis:
 
     attribute_scores: dict[str, dict] = {}
     for name, (by, params) in chosen.items():
-        value = label_scores[by.label]
+        # Compared as reported, so a client that passes back a value it was given gets it again.
+        value = round(label_scores[by.label], SCORE_DECIMALS)
         threshold = params.get("scoreThreshold")
         if threshold is not None and value < threshold:
             continue

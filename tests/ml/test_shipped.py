@@ -127,7 +127,8 @@ def test_explanations_can_follow_a_sub_label(toxicity: Model) -> None:
     text = "all immigrants are rapists and should be deported, you idiot"
     identity = [c.feature for c in toxicity.explain(text, top=3, label="identity_attack")]
     insult = [c.feature for c in toxicity.explain(text, top=3, label="insult")]
-    assert "immigrants" in identity and "idiot" not in identity
+    # The attack, not the group named: identity terms carry no weight (see the model card).
+    assert "rapists" in identity and "immigrants" not in identity and "idiot" not in identity
     assert insult[0] == "idiot"
     with pytest.raises(ValueError):
         toxicity.explain(text, label="no_such_label")

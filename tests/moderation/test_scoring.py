@@ -23,12 +23,17 @@ class FakeModel:
 @pytest.fixture
 def fake_models(monkeypatch):
     models = {
-        "spam": FakeModel("spam", ("spam",), {"spam": 0.1234567}, {"publish": 0.2, "reject": 0.9}),
+        "spam": FakeModel(
+            "spam", ("spam",), {"spam": 0.1234567}, {"spam": {"publish": 0.2, "reject": 0.9}}
+        ),
         "toxicity": FakeModel(
             "toxicity",
             ("toxicity", "insult"),
             {"toxicity": 0.5, "insult": 0.25},
-            {"publish": 0.3, "reject": 0.95},
+            {
+                "toxicity": {"publish": 0.3, "reject": 0.95},
+                "insult": {"publish": 0.6, "reject": None},
+            },
         ),
     }
     monkeypatch.setattr(scoring, "loaded_models", lambda: models)
@@ -44,21 +49,7 @@ def test_it_gathers_every_label_version_and_explanation(fake_models):
     ]
 
 
-def test_a_per_model_threshold_pair_applies_to_the_models_main_label(fake_models):
-    # Today's artifacts: one {"publish", "reject"} pair per model.
-    result = scoring.scores_for_text("hello")
-    assert result.default_thresholds == {
-        "spam": {"publish": 0.2, "reject": 0.9},
-        "toxicity": {"publish": 0.3, "reject": 0.95},
-    }
-
-
-def test_per_label_thresholds_pass_through_with_none_for_never_reject(fake_models):
-    # The retrained artifacts (issue 8): {label: {"publish", "reject" | None}}.
-    fake_models["toxicity"].thresholds = {
-        "toxicity": {"publish": 0.3, "reject": 0.95},
-        "insult": {"publish": 0.6, "reject": None},
-    }
+def test_every_labels_thresholds_pass_through_with_none_for_never_reject(fake_models):
     result = scoring.scores_for_text("hello")
     assert result.default_thresholds == {
         "spam": {"publish": 0.2, "reject": 0.9},

@@ -57,13 +57,12 @@ def test_models_are_loaded_once_per_process_not_per_task(monkeypatch, celery_eag
     loads = []
 
     class FakeModel:
-        labels = ("spam",)
         version = "fake-1"
-        thresholds = {"publish": 0.3, "reject": 0.9}
 
         def __init__(self, name):
             self.name = name
             self.labels = (name,)
+            self.thresholds = {name: {"publish": 0.3, "reject": 0.9}}
 
         def score_labels(self, texts):
             return {self.name: [0.0 for _ in texts]}

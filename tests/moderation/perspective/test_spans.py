@@ -42,7 +42,7 @@ def test_each_attribute_gets_spans_of_its_own_label(post):
     text = "all immigrants are rapists, and you are an idiot"
     identity = {_utf16(text, s["begin"], s["end"]) for s in _spans(post, text, "IDENTITY_ATTACK")}
     insult = [_utf16(text, s["begin"], s["end"]) for s in _spans(post, text, "INSULT")]
-    assert "immigrants" in identity
+    assert "rapists" in identity and "immigrants" not in identity  # the attack, not the group
     assert "idiot" in insult
 
 
