@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from moderation import selectors, services
-from moderation.admin_scoping import SiteScopedAdminMixin
+from moderation.admin_scoping import ReadOnlyAdmin, SiteScopedAdminMixin
 from moderation.embed.admin import SiteOriginInline
 from moderation.errors import ApplicationError
 from moderation.models import (
@@ -251,7 +251,7 @@ class CommentAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(ModerationEvent)
-class ModerationEventAdmin(admin.ModelAdmin):
+class ModerationEventAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
         "comment",
@@ -269,15 +269,6 @@ class ModerationEventAdmin(admin.ModelAdmin):
         return super().get_queryset(request) & selectors.moderation_events_visible_to(
             user=request.user
         )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(SiteMembership)

@@ -1,4 +1,5 @@
-"""Site scoping for admin pages: another site's rows do not exist for a scoped user.
+"""Shared admin building blocks: site scoping (another site's rows do not exist for a scoped
+user) and read-only log pages.
 
 Lists, change pages, history, actions (they run on the list's queryset) and the site choices
 of forms all start from the scoping selectors.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -28,3 +30,16 @@ class SiteScopedAdminMixin:
         if db_field.related_model is Site:
             kwargs["queryset"] = sites_visible_to(user=request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A log: looked at, never added to, edited or deleted from the admin."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from moderation.admin_scoping import SiteScopedAdminMixin
+from moderation.admin_scoping import ReadOnlyAdmin, SiteScopedAdminMixin
 from moderation.errors import ApplicationError
 from moderation.models import (
     SiteNotificationSettings,
@@ -17,19 +17,6 @@ from moderation.models import (
     WebhookMessage,
 )
 from moderation.notify import services
-
-
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    """A log: looked at, never edited."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(SiteNotificationSettings)
@@ -135,7 +122,7 @@ class WebhookDeliveryInline(admin.TabularInline):
 
 
 @admin.register(WebhookMessage)
-class WebhookMessageAdmin(SiteScopedAdminMixin, _ReadOnlyAdmin):
+class WebhookMessageAdmin(SiteScopedAdminMixin, ReadOnlyAdmin):
     site_path = "endpoint__site"
     list_display = ["created_at", "event", "endpoint", "attempts", "delivered_at", "gave_up_at"]
     list_filter = [
@@ -160,7 +147,7 @@ class WebhookMessageAdmin(SiteScopedAdminMixin, _ReadOnlyAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(SiteScopedAdminMixin, _ReadOnlyAdmin):
+class WebhookDeliveryAdmin(SiteScopedAdminMixin, ReadOnlyAdmin):
     site_path = "message__endpoint__site"
     list_display = [
         "attempted_at",
@@ -178,7 +165,7 @@ class WebhookDeliveryAdmin(SiteScopedAdminMixin, _ReadOnlyAdmin):
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(SiteScopedAdminMixin, _ReadOnlyAdmin):
+class SubscriberAdmin(SiteScopedAdminMixin, ReadOnlyAdmin):
     list_display = ["email", "site", "created_at", "confirmed_at", "unsubscribed_at"]
     list_filter = [
         ("site", admin.RelatedOnlyFieldListFilter),
