@@ -103,3 +103,16 @@ def test_both_models_score_exactly_as_each_model_alone(monkeypatch: pytest.Monke
         for i, got in enumerate(per_text):
             for label in want:
                 assert got[label][0] == want[label][i]
+
+
+def test_logits_are_the_sums_the_transposed_weights_give() -> None:
+    # The former product: rows of the transposed weights times the values, summed per text.
+    texts = _texts(300, seed=3)
+    normalized = [normalize(t) for t in texts]
+    for model in (load_model("spam"), load_model("toxicity")):
+        rows, cols, vals, n = model.vectorizer.entries(normalized)
+        terms = np.ascontiguousarray(model.coef.T)[cols] * vals[:, None]
+        want = np.empty((n, len(model.labels)))
+        for j in range(len(model.labels)):
+            want[:, j] = np.bincount(rows, weights=terms[:, j], minlength=n) + model.intercept[j]
+        assert np.array_equal(model.logits(texts), want)
