@@ -254,6 +254,13 @@ class BatchGrams(NamedTuple):
 
 
 def hash_batch(token_lists: Sequence[Sequence[str]]) -> BatchGrams:
+    """Hashes of exactly the grams `analyze` lists, for a whole batch (see `_hash_batch`)."""
+    return _hash_batch(token_lists)[0]
+
+
+def _hash_batch(
+    token_lists: Sequence[Sequence[str]],
+) -> tuple[BatchGrams, np.ndarray, np.ndarray, np.ndarray, int]:
     """Hashes of exactly the grams `analyze` lists, for a whole batch, vectorised with numpy.
 
     The texts are laid end to end (NUL-separated, words joined by one space). A character
@@ -267,7 +274,7 @@ def hash_batch(token_lists: Sequence[Sequence[str]]) -> BatchGrams:
     row = np.repeat(np.arange(len(parts), dtype=np.int64), lengths)[: len(codes)]
     sep = np.concatenate([[0], np.cumsum(codes == 0)])
     space = np.concatenate([[0], np.cumsum(codes == 32)])
-    hashes, rows = [], []
+    hashes, rows, char_starts = [], [], []
     lo, hi = CHAR_NGRAMS
     for n in range(lo, hi + 1):
         size = len(codes) - n + 1
@@ -277,12 +284,14 @@ def hash_batch(token_lists: Sequence[Sequence[str]]) -> BatchGrams:
         valid = (sep[start + n] == sep[start]) & (space[start + n - 1] == space[start + 1])
         hashes.append(_hash_codes(codes, n)[valid])
         rows.append(row[:size][valid])
+        char_starts.append(start[valid])
     empty_h, empty_r = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
     char_h = np.concatenate(hashes) if hashes else empty_h
     char_r = np.concatenate(rows) if rows else empty_r
     in_word = (codes != 0) & (codes != 32)
+    char_s = np.concatenate(char_starts) if char_starts else empty_r
     if not in_word.any():
-        return BatchGrams(empty_h, empty_r, char_h, char_r)
+        return BatchGrams(empty_h, empty_r, char_h, char_r), empty_r, empty_r, char_s, len(codes)
     edge = np.diff(np.r_[False, in_word, False].astype(np.int8))
     starts, ends = np.flatnonzero(edge == 1), np.flatnonzero(edge == -1)
     same_text = row[starts[1:]] == row[starts[:-1]]
@@ -293,15 +302,104 @@ def hash_batch(token_lists: Sequence[Sequence[str]]) -> BatchGrams:
     g = np.concatenate([[np.uint64(0)], np.cumsum(codes * inv[: len(codes)], dtype=np.uint64)])
     n = span_b - span_a
     word_h = _salt(n) * pw[n] + pw[span_b - 1] * (g[span_b] - g[span_a])
-    return BatchGrams(word_h, row[span_a], char_h, char_r)
+    grams = BatchGrams(word_h, row[span_a], char_h, char_r)
+    return grams, starts, ends, char_s, len(codes)
+
+
+class TokenGrams(NamedTuple):
+    """Grams of every token of a batch (no word left out), with what is needed to drop some."""
+
+    grams: BatchGrams
+    words: list[list[str]]  # each text's tokens
+    char_token: np.ndarray  # the token (index over the whole batch) of each character gram
+    token_row: np.ndarray  # the text of each token
+    token_len: np.ndarray  # its length in characters
+    token_poly: np.ndarray  # its polynomial hash without the length salt
+
+
+def hash_tokens(token_lists: Sequence[Sequence[str]]) -> TokenGrams | None:
+    """`hash_batch` of all the tokens, keeping per-token hashes so that any subset of the
+    tokens can be hashed again cheaply (see `select_grams`). None if a token is not one word
+    run of the joined text (cannot happen after normalisation, which deletes NUL)."""
+    words = [t if isinstance(t, list) else list(t) for t in token_lists]
+    grams, starts, ends, char_starts, size = _hash_batch(words)
+    # Each token is one run of word characters unless it is a NUL, which makes none.
+    if len(starts) != sum(len(t) for t in words):
+        return None
+    lengths = ends - starts
+    token_row = np.repeat(np.arange(len(words), dtype=np.int64), [len(t) for t in words])
+    # Unigram hashes come first in the word block, one per token, in token order.
+    pw = _powers(int(lengths.max(initial=0)) + 1)[0]
+    token_poly = grams.word_hashes[: len(starts)] - _salt(lengths) * pw[lengths]
+    # A character window covers one padded word, and its second character is in that word.
+    first = np.zeros(size + 1, dtype=np.int64)
+    first[starts] = 1
+    token_at = np.cumsum(first) - 1
+    return TokenGrams(grams, words, token_at[char_starts + 1], token_row, lengths, token_poly)
+
+
+def select_grams(tokens: TokenGrams, keep: np.ndarray) -> BatchGrams:
+    """The grams `hash_batch` gives when each text keeps only the tokens marked in `keep`
+    (same multiset of (row, hash) pairs; the order may differ, which no score depends on)."""
+    g = tokens.grams
+    kept = np.flatnonzero(keep)
+    char_keep = keep[tokens.char_token]
+    rows, lens, poly = tokens.token_row[kept], tokens.token_len[kept], tokens.token_poly[kept]
+    pair = rows[1:] == rows[:-1]
+    a, b = kept[:-1][pair], kept[1:][pair]
+    la, lb = tokens.token_len[a], tokens.token_len[b]
+    n = la + 1 + lb
+    pw = _powers(int(n.max(initial=0)) + 2)[0]
+    # "x y" = x * P**(len(y) + 1) + " " * P**len(y) + y, plus the salt of its length.
+    bigram = (
+        _salt(n) * pw[n]
+        + tokens.token_poly[a] * pw[lb + 1]
+        + np.uint64(32) * pw[lb]
+        + tokens.token_poly[b]
+    )
+    word_h = np.concatenate([_salt(lens) * pw[lens] + poly, bigram])
+    word_r = np.concatenate([rows, tokens.token_row[a]])
+    return BatchGrams(word_h, word_r, g.char_hashes[char_keep], g.char_rows[char_keep])
 
 
 @lru_cache(maxsize=2)
+def token_grams(normalized: tuple[str, ...]) -> TokenGrams | None:
+    """Tokens and grams of a batch, shared by every model that scores it (cached)."""
+    return hash_tokens([_TOKEN.findall(norm) for norm in normalized])
+
+
+@lru_cache(maxsize=4)
 def batch_grams(
     normalized: tuple[str, ...], stop: frozenset[str] = NO_STOP_WORDS, negation: bool = False
 ) -> BatchGrams:
-    """Hashed grams of a batch of normalised texts; cached because the app runs both models."""
-    return hash_batch([words_of(norm, stop, negation) for norm in normalized])
+    """Hashed grams of a batch of normalised texts; cached because the app runs both models.
+
+    Both models tokenise and hash the batch once (`token_grams`); a model that leaves stop
+    words or negated words out takes the subset of the grams those tokens give."""
+    tokens = token_grams(normalized)
+    if tokens is None:
+        return hash_batch([words_of(norm, stop, negation) for norm in normalized])
+    if not stop and not negation:
+        return tokens.grams
+    return select_grams(tokens, _keep_mask(tokens, stop, negation))
+
+
+_CUES = NEGATIONS | {"t"}
+
+
+def _keep_mask(tokens: TokenGrams, stop: frozenset[str], negation: bool) -> np.ndarray:
+    """`feature_mask` of every text, laid end to end; only texts with a negation cue are
+    scanned for negated words."""
+    flat = list(itertools.chain.from_iterable(tokens.words))
+    count = len(flat)
+    keep = ~np.fromiter(map(stop.__contains__, flat), dtype=bool, count=count)
+    if negation and count:
+        cue = np.fromiter(map(_CUES.__contains__, flat), dtype=bool, count=count)
+        first = np.cumsum([0] + [len(w) for w in tokens.words[:-1]])
+        for row in np.unique(tokens.token_row[cue]).tolist():
+            for i in _negated(tokens.words[row]):
+                keep[first[row] + i] = False
+    return keep
 
 
 class HashIndex:

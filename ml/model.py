@@ -87,9 +87,8 @@ class Model:
         self.name = name
         self.labels = labels
         self.vectorizer = vectorizer
-        # Stored as (n_labels, n_features); kept transposed for a fast sparse @ dense product.
+        # Stored as (n_labels, n_features): each label's weights are one contiguous row.
         self.coef = np.ascontiguousarray(coef, dtype=np.float32)
-        self._coef_t = np.ascontiguousarray(self.coef.T)
         self.intercept = np.asarray(intercept, dtype=np.float64)
         self.calibration = np.asarray(calibration, dtype=np.float64)
         self.thresholds: Thresholds = {
@@ -106,10 +105,12 @@ class Model:
         """Raw logits, shape (n, n_labels)."""
         # Plain numpy on the non-zero entries: cheaper than building scipy matrices per call.
         rows, cols, vals, n = self.vectorizer.entries([normalize(t) for t in texts])
-        terms = self._coef_t[cols] * vals[:, None]
         z = np.empty((n, len(self.labels)))
         for j in range(len(self.labels)):
-            z[:, j] = np.bincount(rows, weights=terms[:, j], minlength=n) + self.intercept[j]
+            # One contiguous gather per label: cheaper than gathering rows of the transpose and
+            # then bincounting strided columns, and the same sums in the same order.
+            terms = self.coef[j][cols] * vals
+            z[:, j] = np.bincount(rows, weights=terms, minlength=n) + self.intercept[j]
         return z
 
     def _calibrate(self, z: np.ndarray) -> np.ndarray:

@@ -1,0 +1,118 @@
+"""Both models share one tokenisation and hashing of a batch; scores must not change by a bit."""
+
+import random
+
+import numpy as np
+import pytest
+
+import ml.features as features
+from ml.features import (
+    FUNCTION_WORDS,
+    IDENTITY_WORDS,
+    batch_grams,
+    hash_batch,
+    token_grams,
+    words_of,
+)
+from ml.model import load_model
+from ml.normalize import normalize
+
+_PIECES = [
+    "you are not stupid",
+    "the idiot is a liar",
+    "I don't think they're criminals",
+    "don't be stupid",
+    "never trust the muslims and jews",
+    "nobody wants your kind here, go away!!!",
+    "check out http://bit.ly/xyz and www.win-prizes.com now",
+    "@user @user lol 😂😂",
+    "Ça va très bien, naïve café déjà vu",
+    "Привет, как дела? 你好世界 مرحبا",
+    "f*ck y0u \uff46\uff55\uff4c\uff4c \u00a0nbsp \t tab",
+    "without a doubt the best song of 2012",
+    "neither this nor that, it is what it is",
+    "a an the of to in on at for with by",
+    "not",
+    "",
+    "   ",
+    "!!!",
+    "won't can't isn't shouldn't",
+    "I love this song, thumbs up if you are listening in 2015",
+    "no no no no",
+    "the the the",
+    "x",
+]
+
+
+def _texts(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        words = [rng.choice(_PIECES) for _ in range(rng.randint(1, 4))]
+        out.append(f"{' '.join(words)} {i}" if i % 3 else " ".join(words))
+    return out
+
+
+def _reference(normalized: tuple[str, ...], stop: frozenset[str], negation: bool):
+    return hash_batch([words_of(norm, stop, negation) for norm in normalized])
+
+
+def _pairs(hashes: np.ndarray, rows: np.ndarray) -> list[tuple[int, int]]:
+    return sorted(zip(rows.tolist(), hashes.tolist(), strict=True))
+
+
+@pytest.mark.parametrize(
+    ("stop", "negation"),
+    [
+        (frozenset(), False),
+        (FUNCTION_WORDS, False),
+        (frozenset(), True),
+        (FUNCTION_WORDS | IDENTITY_WORDS, True),
+    ],
+)
+def test_shared_grams_are_the_grams_of_the_kept_words(stop: frozenset[str], negation: bool) -> None:
+    normalized = tuple(normalize(t) for t in _texts(300, seed=1))
+    batch_grams.cache_clear()
+    token_grams.cache_clear()
+    fast = batch_grams(normalized, stop, negation)
+    slow = _reference(normalized, stop, negation)
+    assert _pairs(fast.word_hashes, fast.word_rows) == _pairs(slow.word_hashes, slow.word_rows)
+    assert _pairs(fast.char_hashes, fast.char_rows) == _pairs(slow.char_hashes, slow.char_rows)
+
+
+def test_both_models_score_exactly_as_each_model_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    spam, toxicity = load_model("spam"), load_model("toxicity")
+    texts = _texts(400, seed=2)
+    batch_grams.cache_clear()
+    token_grams.cache_clear()
+    shared = [spam.score_labels(texts), toxicity.score_labels(texts)]
+    single = [
+        [spam.score_labels([t]) for t in texts[:100]],
+        [toxicity.score_labels([t]) for t in texts[:100]],
+    ]
+    # The per-model path: each model tokenises and hashes its own words.
+    monkeypatch.setattr(features, "token_grams", lambda normalized: None)
+    batch_grams.cache_clear()
+    alone = [spam.score_labels(texts), toxicity.score_labels(texts)]
+    batch_grams.cache_clear()
+    for got, want in zip(shared, alone, strict=True):
+        assert got.keys() == want.keys()
+        for label in want:
+            assert np.array_equal(got[label], want[label])
+    for per_text, want in zip(single, alone, strict=True):
+        for i, got in enumerate(per_text):
+            for label in want:
+                assert got[label][0] == want[label][i]
+
+
+def test_logits_are_the_sums_the_transposed_weights_give() -> None:
+    # The former product: rows of the transposed weights times the values, summed per text.
+    texts = _texts(300, seed=3)
+    normalized = [normalize(t) for t in texts]
+    for model in (load_model("spam"), load_model("toxicity")):
+        rows, cols, vals, n = model.vectorizer.entries(normalized)
+        terms = np.ascontiguousarray(model.coef.T)[cols] * vals[:, None]
+        want = np.empty((n, len(model.labels)))
+        for j in range(len(model.labels)):
+            want[:, j] = np.bincount(rows, weights=terms[:, j], minlength=n) + model.intercept[j]
+        assert np.array_equal(model.logits(texts), want)
