@@ -60,6 +60,9 @@ FUNCTION_WORDS = frozenset(
     }
 )
 NO_STOP_WORDS: frozenset[str] = frozenset()
+# Punctuation a model may ignore: marks every text has, which under L2 normalisation stand for
+# a text's length rather than its content. "!" and "?" are kept.
+PUNCTUATION = frozenset({".", ",", "'", '"', ":", ";", "(", ")", "-"})
 # Words naming an identity group (after the Civil Comments identity columns). A model may leave
 # them out so that mentioning a group is never evidence of abuse by itself; what is said about
 # the group still is.
@@ -118,6 +121,8 @@ IDENTITY_WORDS = frozenset(
         "females",
         "male",
         "males",
+        "man",
+        "men",
         "immigrant",
         "immigrants",
         "refugee",
@@ -131,6 +136,9 @@ IDENTITY_WORDS = frozenset(
 # insult's opening ("don't be stupid"), not a negation of what follows.
 NEGATIONS = frozenset({"not", "no", "never", "nobody", "nothing", "neither", "nor", "without"})
 NEGATION_SCOPE = 3
+# What a group word becomes when a model reads identity words as one placeholder: a control
+# character, which normalisation deletes from every text, so no real token can collide with it.
+GROUP = "\x01"
 
 
 def _negated(words: Sequence[str]) -> set[int]:
@@ -138,8 +146,13 @@ def _negated(words: Sequence[str]) -> set[int]:
     out: set[int] = set()
     cues = [i for i, w in enumerate(words) if w in NEGATIONS or w == "t"]
     for i in cues:
-        if words[i] == "t" and not (i >= 2 and words[i - 1] == "'" and words[i - 2][-1:] == "n"):
-            continue
+        if words[i] == "t":
+            if not (i >= 2 and words[i - 1] == "'" and words[i - 2][-1:] == "n"):
+                continue
+            # "don ' t": the cue itself is no evidence either ("don" alone had learnt +0.44).
+            out.update((i - 2, i - 1, i))
+        elif words[i] != "never":  # "never" opens threats too: "he will never walk again"
+            out.add(i)
         j, taken = i + 1, 0
         if j < len(words) and words[j] == "be":
             continue
@@ -165,8 +178,12 @@ def tokenize(norm: str) -> list[re.Match[str]]:
 
 
 def word_grams(words: Sequence[str]) -> list[str]:
-    """Word unigrams and bigrams."""
-    return list(words) + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+    """Word unigrams and bigrams. GROUP (a word naming an identity group) is no unigram and
+    pairs with its neighbours only: what is said about a group counts, not which group it is or
+    that one is mentioned."""
+    unigrams = [w for w in words if w != GROUP]
+    pairs = itertools.pairwise(words)
+    return unigrams + [f"{a} {b}" for a, b in pairs if not (a == GROUP and b == GROUP)]
 
 
 def char_grams(word: str) -> list[str]:
@@ -177,23 +194,34 @@ def char_grams(word: str) -> list[str]:
     return [padded[i : i + n] for n in range(lo, hi + 1) for i in range(size - n + 1)]
 
 
-def words_of(norm: str, stop: frozenset[str] = NO_STOP_WORDS, negation: bool = False) -> list[str]:
-    """The word tokens features are built from (see feature_mask)."""
+def words_of(
+    norm: str,
+    stop: frozenset[str] = NO_STOP_WORDS,
+    negation: bool = False,
+    group: frozenset[str] = NO_STOP_WORDS,
+) -> list[str]:
+    """The word tokens features are built from (see feature_mask); group words become GROUP."""
     words = _TOKEN.findall(norm)
     negated = _negated(words) if negation else set()
     if negated:
-        return [w for i, w in enumerate(words) if w not in stop and i not in negated]
-    return [w for w in words if w not in stop] if stop else words
+        words = [w for i, w in enumerate(words) if w not in stop and i not in negated]
+    elif stop:
+        words = [w for w in words if w not in stop]
+    return [GROUP if w in group else w for w in words] if group else words
 
 
 def analyze(
-    norm: str, stop: frozenset[str] = NO_STOP_WORDS, negation: bool = False
+    norm: str,
+    stop: frozenset[str] = NO_STOP_WORDS,
+    negation: bool = False,
+    group: frozenset[str] = NO_STOP_WORDS,
 ) -> tuple[list[str], list[str]]:
     """Word grams and character grams of one normalised text."""
-    words = words_of(norm, stop, negation)
+    words = words_of(norm, stop, negation, group)
     chars: list[str] = []
     for w in words:
-        chars.extend(char_grams(w))
+        if w != GROUP:
+            chars.extend(char_grams(w))
     return word_grams(words), chars
 
 
@@ -306,6 +334,18 @@ def _hash_batch(
     return grams, starts, ends, char_s, len(codes)
 
 
+def grams_of_strings(analyzed: Sequence[tuple[list[str], list[str]]]) -> BatchGrams:
+    """BatchGrams of texts whose word and character grams are already listed (`analyze`)."""
+    words = [w for w, _ in analyzed]
+    chars = [c for _, c in analyzed]
+    return BatchGrams(
+        hash_strings([g for ws in words for g in ws]),
+        np.repeat(np.arange(len(words), dtype=np.int64), [len(ws) for ws in words]),
+        hash_strings([g for cs in chars for g in cs]),
+        np.repeat(np.arange(len(chars), dtype=np.int64), [len(cs) for cs in chars]),
+    )
+
+
 class TokenGrams(NamedTuple):
     """Grams of every token of a batch (no word left out), with what is needed to drop some."""
 
@@ -338,26 +378,42 @@ def hash_tokens(token_lists: Sequence[Sequence[str]]) -> TokenGrams | None:
     return TokenGrams(grams, words, token_at[char_starts + 1], token_row, lengths, token_poly)
 
 
-def select_grams(tokens: TokenGrams, keep: np.ndarray) -> BatchGrams:
+def _poly(word: str) -> np.uint64:
+    """Polynomial hash of one word without the length salt (as in TokenGrams.token_poly)."""
+    h = np.uint64(0)
+    for ch in word:
+        h = h * _PRIME + np.uint64(ord(ch))
+    return h
+
+
+def select_grams(
+    tokens: TokenGrams, keep: np.ndarray, group: np.ndarray | None = None
+) -> BatchGrams:
     """The grams `hash_batch` gives when each text keeps only the tokens marked in `keep`
-    (same multiset of (row, hash) pairs; the order may differ, which no score depends on)."""
+    (same multiset of (row, hash) pairs; the order may differ, which no score depends on).
+    Tokens marked in `group` read as GROUP: no unigram and no character gram, and in bigrams
+    as GROUP (two of them side by side make no bigram)."""
     g = tokens.grams
+    if group is None:
+        group = np.zeros(len(keep), dtype=bool)
     kept = np.flatnonzero(keep)
-    char_keep = keep[tokens.char_token]
-    rows, lens, poly = tokens.token_row[kept], tokens.token_len[kept], tokens.token_poly[kept]
-    pair = rows[1:] == rows[:-1]
+    alone = keep & ~group
+    char_keep = alone[tokens.char_token]
+    poly = np.where(group, _poly(GROUP), tokens.token_poly)
+    length = np.where(group, len(GROUP), tokens.token_len)
+    uni = np.flatnonzero(alone)
+    rows, lens = tokens.token_row[uni], length[uni]
+    kept_rows = tokens.token_row[kept]
+    pair = kept_rows[1:] == kept_rows[:-1]
     a, b = kept[:-1][pair], kept[1:][pair]
-    la, lb = tokens.token_len[a], tokens.token_len[b]
+    lone = ~(group[a] & group[b])
+    a, b = a[lone], b[lone]
+    la, lb = length[a], length[b]
     n = la + 1 + lb
-    pw = _powers(int(n.max(initial=0)) + 2)[0]
+    pw = _powers(int(max(n.max(initial=0), lens.max(initial=0))) + 2)[0]
     # "x y" = x * P**(len(y) + 1) + " " * P**len(y) + y, plus the salt of its length.
-    bigram = (
-        _salt(n) * pw[n]
-        + tokens.token_poly[a] * pw[lb + 1]
-        + np.uint64(32) * pw[lb]
-        + tokens.token_poly[b]
-    )
-    word_h = np.concatenate([_salt(lens) * pw[lens] + poly, bigram])
+    bigram = _salt(n) * pw[n] + poly[a] * pw[lb + 1] + np.uint64(32) * pw[lb] + poly[b]
+    word_h = np.concatenate([_salt(lens) * pw[lens] + poly[uni], bigram])
     word_r = np.concatenate([rows, tokens.token_row[a]])
     return BatchGrams(word_h, word_r, g.char_hashes[char_keep], g.char_rows[char_keep])
 
@@ -370,26 +426,34 @@ def token_grams(normalized: tuple[str, ...]) -> TokenGrams | None:
 
 @lru_cache(maxsize=4)
 def batch_grams(
-    normalized: tuple[str, ...], stop: frozenset[str] = NO_STOP_WORDS, negation: bool = False
+    normalized: tuple[str, ...],
+    stop: frozenset[str] = NO_STOP_WORDS,
+    negation: bool = False,
+    group: frozenset[str] = NO_STOP_WORDS,
 ) -> BatchGrams:
     """Hashed grams of a batch of normalised texts; cached because the app runs both models.
 
     Both models tokenise and hash the batch once (`token_grams`); a model that leaves stop
-    words or negated words out takes the subset of the grams those tokens give."""
+    words or negated words out, or reads group words as GROUP, takes the grams of its subset."""
     tokens = token_grams(normalized)
     if tokens is None:
+        if group:
+            return grams_of_strings([analyze(norm, stop, negation, group) for norm in normalized])
         return hash_batch([words_of(norm, stop, negation) for norm in normalized])
-    if not stop and not negation:
+    if not stop and not negation and not group:
         return tokens.grams
-    return select_grams(tokens, _keep_mask(tokens, stop, negation))
+    keep, in_group = _keep_mask(tokens, stop, negation, group)
+    return select_grams(tokens, keep, in_group)
 
 
 _CUES = NEGATIONS | {"t"}
 
 
-def _keep_mask(tokens: TokenGrams, stop: frozenset[str], negation: bool) -> np.ndarray:
-    """`feature_mask` of every text, laid end to end; only texts with a negation cue are
-    scanned for negated words."""
+def _keep_mask(
+    tokens: TokenGrams, stop: frozenset[str], negation: bool, group: frozenset[str]
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """`feature_mask` of every text, laid end to end (only texts with a negation cue are
+    scanned for negated words), and which tokens are group words (None if no model asks)."""
     flat = list(itertools.chain.from_iterable(tokens.words))
     count = len(flat)
     keep = ~np.fromiter(map(stop.__contains__, flat), dtype=bool, count=count)
@@ -399,7 +463,10 @@ def _keep_mask(tokens: TokenGrams, stop: frozenset[str], negation: bool) -> np.n
         for row in np.unique(tokens.token_row[cue]).tolist():
             for i in _negated(tokens.words[row]):
                 keep[first[row] + i] = False
-    return keep
+    in_group = (
+        np.fromiter(map(group.__contains__, flat), dtype=bool, count=count) if group else None
+    )
+    return keep, in_group
 
 
 class HashIndex:
@@ -468,9 +535,11 @@ class Vectorizer:
         char_idf: np.ndarray,
         stop_words: Iterable[str] = (),
         negation: bool = False,
+        group_words: Iterable[str] = (),
     ) -> None:
         self.stop_words = frozenset(stop_words)
         self.negation = negation
+        self.group_words = frozenset(group_words)
         self.word_list = list(word_grams_list)
         self.char_list = list(char_grams_list)
         self.word_idf = word_idf
@@ -502,7 +571,7 @@ class Vectorizer:
     def entries(self, normalized: Iterable[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         """Non-zero TF-IDF entries (rows, columns, values) and the number of texts."""
         texts = tuple(normalized)
-        grams = batch_grams(texts, self.stop_words, self.negation)
+        grams = batch_grams(texts, self.stop_words, self.negation, self.group_words)
         n = len(texts)
         w_cols = self._word_index.lookup(grams.word_hashes)
         hit = w_cols >= 0
@@ -539,12 +608,13 @@ def fit_vectorizer(
     max_char: int = 250_000,
     stop_words: frozenset[str] = NO_STOP_WORDS,
     negation: bool = False,
+    group_words: frozenset[str] = NO_STOP_WORDS,
 ) -> Vectorizer:
     """Choose vocabularies by document frequency (ties broken alphabetically) and compute idf."""
     word_df: Counter[str] = Counter()
     char_df: Counter[str] = Counter()
     for norm in normalized:
-        wg, cg = analyze(norm, stop_words, negation)
+        wg, cg = analyze(norm, stop_words, negation, group_words)
         word_df.update(set(wg))
         char_df.update(set(cg))
     n = len(normalized)
@@ -556,4 +626,6 @@ def fit_vectorizer(
 
     word_vocab, word_idf = pick(word_df, max_word)
     char_vocab, char_idf = pick(char_df, max_char)
-    return Vectorizer(list(word_vocab), list(char_vocab), word_idf, char_idf, stop_words, negation)
+    return Vectorizer(
+        list(word_vocab), list(char_vocab), word_idf, char_idf, stop_words, negation, group_words
+    )

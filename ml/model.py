@@ -15,7 +15,7 @@ from typing import Any, TypedDict
 
 import numpy as np
 
-from ml.features import Vectorizer, char_grams, feature_mask, tokenize, word_grams
+from ml.features import GROUP, Vectorizer, char_grams, feature_mask, tokenize, word_grams
 from ml.normalize import NORMALIZER_VERSION, normalize, normalize_with_offsets
 
 # 3: thresholds per label, stop words stored with the vocabulary, explanation span threshold.
@@ -146,14 +146,17 @@ class Model:
         every = tokenize(norm.text)
         mask = feature_mask([m.group(0) for m in every], vec.stop_words, vec.negation)
         tokens = [m for m, keep in zip(every, mask, strict=True) if keep]
-        words = [m.group(0) for m in tokens]
-        grams = [char_grams(w) for w in words]
+        group = vec.group_words
+        # A group word reads as GROUP: it has no feature of its own, and a bigram's push goes to
+        # the word said about the group, so the group's name is never what gets highlighted.
+        words = [GROUP if m.group(0) in group else m.group(0) for m in tokens]
+        grams = [char_grams(w) if w != GROUP else [] for w in words]
         # A feature seen k times in the text gives each occurrence 1/k of its contribution.
         word_uses = Counter(word_grams(words))
         char_uses = Counter(g for gs in grams for g in gs)
         per_token = [0.0] * len(tokens)
         for i, w in enumerate(words):
-            col = wv.get(w)
+            col = wv.get(w) if w != GROUP else None
             if col is not None:
                 per_token[i] += value.get(col, 0.0) / word_uses[w]
             for g in grams[i]:
@@ -161,17 +164,22 @@ class Model:
                 if col is not None:
                     per_token[i] += value.get(offset + col, 0.0) / char_uses[g]
             if i + 1 < len(words):
-                # A bigram's push is shared by its two words.
                 pair = f"{w} {words[i + 1]}"
-                half = value.get(wv.get(pair, -1), 0.0) / word_uses[pair] / 2.0
-                per_token[i] += half
-                per_token[i + 1] += half
+                push = value.get(wv.get(pair, -1), 0.0) / max(word_uses[pair], 1)
+                if w == GROUP:
+                    per_token[i + 1] += push
+                elif words[i + 1] == GROUP:
+                    per_token[i] += push
+                else:
+                    # A bigram's push is shared by its two words.
+                    per_token[i] += push / 2.0
+                    per_token[i + 1] += push / 2.0
         # Contributions to the calibrated logit (the Platt slope rescales the raw one).
         scale = float(self.calibration[j, 0])
         out: list[tuple[str, float, int | None, int | None]] = []
         for i, m in enumerate(tokens):
             start, end = norm.span(*m.span())
-            out.append((words[i], per_token[i] * scale, start, end))
+            out.append((m.group(0), per_token[i] * scale, start, end))
         return out
 
     def explain(self, text: str, top: int = 5, label: str | None = None) -> list[Contribution]:
@@ -238,6 +246,7 @@ def save_model(model: Model, out_dir: Path, meta: dict[str, Any]) -> str:
         "char_idf": vectorizer.char_idf.astype(np.float32),
         "stop_words": _blob(sorted(vectorizer.stop_words)),
         "negation": np.array([int(vectorizer.negation)], dtype=np.uint8),
+        "group_words": _blob(sorted(vectorizer.group_words)),
         "coef": np.asarray(model.coef, dtype=np.float32),
         "intercept": np.asarray(model.intercept, dtype=np.float64),
         "calibration": np.asarray(model.calibration, dtype=np.float64),
@@ -330,6 +339,7 @@ def load_model(name: str, artifacts_dir: str | Path | None = None) -> Model:
             arrays["char_idf"].astype(np.float64),
             _unblob(arrays["stop_words"]),
             bool(arrays["negation"][0]) if "negation" in arrays else False,
+            _unblob(arrays["group_words"]) if "group_words" in arrays else (),
         )
         labels = tuple(meta["labels"])
         coef = arrays["coef"]

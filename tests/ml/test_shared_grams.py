@@ -9,7 +9,9 @@ import ml.features as features
 from ml.features import (
     FUNCTION_WORDS,
     IDENTITY_WORDS,
+    analyze,
     batch_grams,
+    grams_of_strings,
     hash_batch,
     token_grams,
     words_of,
@@ -76,6 +78,16 @@ def test_shared_grams_are_the_grams_of_the_kept_words(stop: frozenset[str], nega
     token_grams.cache_clear()
     fast = batch_grams(normalized, stop, negation)
     slow = _reference(normalized, stop, negation)
+    assert _pairs(fast.word_hashes, fast.word_rows) == _pairs(slow.word_hashes, slow.word_rows)
+    assert _pairs(fast.char_hashes, fast.char_rows) == _pairs(slow.char_hashes, slow.char_rows)
+
+
+def test_group_words_give_the_grams_the_string_analyzer_lists() -> None:
+    normalized = tuple(normalize(t) for t in _texts(300, seed=4))
+    batch_grams.cache_clear()
+    token_grams.cache_clear()
+    fast = batch_grams(normalized, FUNCTION_WORDS, True, IDENTITY_WORDS)
+    slow = grams_of_strings([analyze(n, FUNCTION_WORDS, True, IDENTITY_WORDS) for n in normalized])
     assert _pairs(fast.word_hashes, fast.word_rows) == _pairs(slow.word_hashes, slow.word_rows)
     assert _pairs(fast.char_hashes, fast.char_rows) == _pairs(slow.char_hashes, slow.char_rows)
 
