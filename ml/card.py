@@ -56,7 +56,8 @@ LABEL_MAPPING = {
         "toxicity": "Civil Comments sample `target` (share of raters who found the post toxic, "
         "soft); toxic spans: share of the post's raters who did not tick `not toxic`; Fox News "
         "`label` (hateful = 1, others 0 at half weight: hateful is narrower than toxic); Davidson "
-        "(hate + offensive votes / votes) and OLID subtask_a OFF at weight 0.3, training only",
+        "(hate + offensive votes / votes), OLID subtask_a OFF and TweetEval hate (HatEval 2019) "
+        "at weight 0.3, training only, each with its own indicator column while training",
         "severe_toxicity": "toxic spans: share of raters who marked a Threat or an Identity based "
         "Attack span, or an Insult and a Profane/Obscene span together; Civil Comments sample: 0 "
         "for clean posts (target < 0.5), undefined for toxic ones (its severe_toxicity fraction "
@@ -335,6 +336,28 @@ def _news_sections(card: dict[str, Any]) -> list[str]:
             f"| {label} | {m['roc_auc']} | {m['ap']} | {m['brier']} | {m['rows']} | "
             f"{m['positives']} |"
         )
+    agreement = v.get("rater_agreement") or {}
+    if agreement:
+        lines += [
+            "",
+            "The same ROC-AUC within each news source, and how well human raters agree on the "
+            "toxic-spans posts (`ml.news.rater_agreement`: on posts with 4 or more raters, one "
+            "random half of the raters' share scored against the other half's majority). Within "
+            "the toxic-spans posts, where every post was already rated toxic, the sub-labels are "
+            "about as uncertain for people as for the model: the mixed figure above cannot go "
+            "much beyond what the clean rows add.",
+            "",
+            "| label | civil-sample | civil-spans | fox | raters, half panel (posts, positive) |",
+            "|---|---|---|---|---|",
+        ]
+        for label, m in v["labels"].items():
+            src = m.get("by_source", {})
+            a = agreement.get(label, {})
+            lines.append(
+                f"| {label} | {src.get('civil-sample')} | {src.get('civil-spans')} | "
+                f"{src.get('fox', '')} | {a.get('half_panel_auc')} ({a.get('posts')}, "
+                f"{a.get('positive')}) |"
+            )
     lines += [
         "",
         "Calibration (reliability by score decile: mean predicted / observed share of the label):",
@@ -398,14 +421,30 @@ def _news_sections(card: dict[str, Any]) -> list[str]:
     for cut, c, a in (card.get("tradeoff") or [])[::6]:
         lines.append(f"- {cut}: {c:.1%} / {a:.1%}")
     lines += ["", "### Platform style and function words", ""]
+    params = card["params"]
     lines.append(
         "Stop words build no feature (no word or character n-gram) and are never highlighted: "
-        "function words and words naming an identity group (mentioning a group is not "
-        "evidence of abuse by itself; what is said about it is): "
-        + ", ".join(f"`{w}`" for w in card["params"].get("stop_words", []))
-        + ". Up to three words after a negation (not, never, no, n't; until punctuation) build "
-        'no feature either, except after "don\'t be".'
+        + ", ".join(f"`{w}`" for w in params.get("stop_words", []))
+        + ". Up to three words after a negation (not, never, no, n't; until punctuation), and "
+        'the negation itself but "never" (threats use it), build no feature either, except '
+        'after "don\'t be".'
     )
+    if params.get("group_words"):
+        lines.append(
+            "Words naming an identity group are read as one placeholder, GROUP: it builds no "
+            "feature alone (mentioning a group is not evidence of abuse) and pairs with its "
+            'neighbours ("GROUP vermin", "deport GROUP"), so what is said about one group is '
+            "learnt for every group, and no group's name is ever highlighted: "
+            + ", ".join(f"`{w}`" for w in params["group_words"])
+            + "."
+        )
+    if params.get("source_indicators"):
+        lines.append(
+            "Sources with their own base rate of abuse ("
+            + ", ".join(params["source_indicators"])
+            + ") each had an indicator column while training, left out of the shipped model: "
+            "a platform's share of abuse is not learnt as a property of its words."
+        )
     fw = v.get("function_words", {})
     lines.append(
         "Their push on the toxicity logit, measured on the shipped model: "

@@ -150,6 +150,7 @@ def load_sms(data_dir: Path, sources: list[Source]) -> list[Example]:
 
 
 TWEET_SOURCE = "tweets"
+HATEVAL_SOURCE = "tweeteval-hate"
 
 
 def load_tweets_as_not_spam(data_dir: Path, sources: list[Source]) -> list[Example]:

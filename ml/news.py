@@ -135,6 +135,68 @@ def load_tsd_train(data_dir: Path) -> list[SpanPost]:
     return read_tsd(data_dir.joinpath(*_SPANS_DIR, "semeval2021_tsd_train.csv"))
 
 
+Vote = tuple[bool, set[str]]  # one rater: ticked "not toxic", span types marked
+
+
+def _rater_votes(data_dir: Path) -> dict[str, list[Vote]]:
+    """Each toxic-spans post's raters: whether they ticked "not toxic", and the span types."""
+    base = data_dir.joinpath(*_SPANS_DIR)
+    types: dict[str, set[str]] = defaultdict(set)
+    with _require(base / "spans.csv").open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            for prefix, label in SPAN_TYPES.items():
+                if r["type"].startswith(prefix[:4]):
+                    types[r["annotation"]].add(label)
+    raters: dict[str, list[Vote]] = defaultdict(list)
+    with _require(base / "annotations.csv").open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            raters[r["comment_id"]].append((r["not toxic"] == "True", types[r["annotation"]]))
+    return raters
+
+
+def _is_severe(types: set[str]) -> bool:
+    return bool({"threat", "identity_attack"} & types) or {"insult", "profanity"} <= types
+
+
+def rater_agreement(data_dir: Path, seed: int = 13, min_raters: int = 4) -> dict[str, dict]:
+    """How well raters predict each other on the toxic-spans posts: a ceiling for the labels.
+
+    For every post with at least `min_raters` raters, the raters are shuffled and halved; one
+    half's share of a label scores the post, the other half's majority (>= 0.5) is the truth.
+    The ROC-AUC of that is what a panel of human raters achieves on the same kind of label the
+    model is measured on (with half the panel, so a somewhat low ceiling).
+    """
+    from sklearn.metrics import roc_auc_score
+
+    rng = random.Random(seed)
+    halves: list[tuple[list[Vote], list[Vote]]] = []
+    for _, votes in sorted(_rater_votes(data_dir).items()):
+        if len(votes) >= min_raters:
+            shuffled = list(votes)
+            rng.shuffle(shuffled)
+            k = len(shuffled) // 2
+            halves.append((shuffled[:k], shuffled[k:]))
+
+    def share(votes: list[Vote], label: str) -> float:
+        if label == "toxicity":
+            return sum(not nt for nt, _ in votes) / len(votes)
+        if label == "severe_toxicity":
+            return sum(_is_severe(t) for _, t in votes) / len(votes)
+        return sum(label in t for _, t in votes) / len(votes)
+
+    out: dict[str, dict] = {}
+    for label in TOXICITY_LABELS:
+        score = [share(a, label) for a, _ in halves]
+        truth = [share(b, label) >= 0.5 for _, b in halves]
+        both = 0 < sum(truth) < len(truth)
+        out[label] = {
+            "posts": len(halves),
+            "positive": int(sum(truth)),
+            "half_panel_auc": round(float(roc_auc_score(truth, score)), 4) if both else None,
+        }
+    return out
+
+
 def load_toxic_spans(
     data_dir: Path, sources: list[Source], exclude: set[str], seed: int = 13
 ) -> list[Example]:
@@ -150,16 +212,7 @@ def load_toxic_spans(
     comments_path = _require(base / "comments.csv")
     ann_path = _require(base / "annotations.csv")
     spans_path = _require(base / "spans.csv")
-    types: dict[str, set[str]] = defaultdict(set)
-    with spans_path.open(encoding="utf-8", newline="") as fh:
-        for r in csv.DictReader(fh):
-            for prefix, label in SPAN_TYPES.items():
-                if r["type"].startswith(prefix[:4]):
-                    types[r["annotation"]].add(label)
-    raters: dict[str, list[tuple[bool, set[str]]]] = defaultdict(list)
-    with ann_path.open(encoding="utf-8", newline="") as fh:
-        for r in csv.DictReader(fh):
-            raters[r["comment_id"]].append((r["not toxic"] == "True", types[r["annotation"]]))
+    raters = _rater_votes(data_dir)
     trial = {text_key(p.text) for p in load_tsd_trial(data_dir)}
     train = {text_key(p.text) for p in load_tsd_train(data_dir)}
     with comments_path.open(encoding="utf-8", newline="") as fh:
@@ -178,13 +231,10 @@ def load_toxic_spans(
         seen.add(key)
         n = len(votes)
 
-        def share(label: str, votes: list[tuple[bool, set[str]]] = votes) -> float:
+        def share(label: str, votes: list[Vote] = votes) -> float:
             return sum(label in t for _, t in votes) / len(votes)
 
-        severe = sum(
-            bool({"threat", "identity_attack"} & t) or {"insult", "profanity"} <= t
-            for _, t in votes
-        )
+        severe = sum(_is_severe(t) for _, t in votes)
         labels = {label: share(label) for label in SPAN_TYPES.values()}
         labels["toxicity"] = 1.0 - sum(nt for nt, _ in votes) / n
         labels["severe_toxicity"] = severe / n

@@ -17,7 +17,15 @@ from ml import news
 from ml.card import write_card
 from ml.checklist import run_suite
 from ml.corpus import NEGATIVE_WEIGHTS, SOURCE_WEIGHTS, Corpus, load_spam, load_toxicity, to_corpus
-from ml.fit import C_VALUES, NB_SCALING, SEED, STOP_WORDS, fit_all_labels
+from ml.fit import (
+    C_VALUES,
+    GROUP_WORDS,
+    NB_SCALING,
+    SEED,
+    SOURCE_INDICATORS,
+    STOP_WORDS,
+    fit_all_labels,
+)
 from ml.model import DEFAULT_ARTIFACTS_DIR, LABELS, Model, Thresholds, save_model
 from ml.spans import choose_span_rule, mean_f1
 from ml.thresholds import (
@@ -135,6 +143,7 @@ def train(
         else:
             _, identities = news.load_civil_sample(data_dir, [])
             report = validate_toxicity(corpus, c, bar, identities)
+            report["rater_agreement"] = news.rater_agreement(data_dir)
             thresholds, threshold_notes = _toxicity_thresholds(report)
             # Everything but the SemEval trial posts, which explanations are scored on.
             final = corpus.subset(corpus.group != news.TSD_TRIAL_GROUP)
@@ -147,6 +156,8 @@ def train(
             "C": c,
             "nb_scaling": NB_SCALING[model],
             "stop_words": sorted(STOP_WORDS[model]),
+            "group_words": sorted(GROUP_WORDS[model]),
+            "source_indicators": list(SOURCE_INDICATORS[model]),
             "seed": SEED,
             "source_weights": SOURCE_WEIGHTS,
             "negative_weights": {f"{s}/{n}": v for (s, n), v in NEGATIVE_WEIGHTS.items()},

@@ -194,6 +194,11 @@ def validate_toxicity(
         hard = (y[:, j] >= 0.5) & defined
         positive[label] = hard
         per_label[label] = binary_metrics(y[defined, j], p[defined, j], threshold=0.5)
+        per_label[label]["by_source"] = {
+            source: _auc(hard[rows], p[rows, j])
+            for source in news.NEWS_SOURCES
+            if (rows := defined & (corpus.source == source)).any()
+        }
         per_label[label]["reliability"] = reliability(hard[defined].astype(float), p[defined, j])
         curves[label]["news (out-of-fold)"] = (y[defined, j], p[defined, j])
     by_source = {}

@@ -9,6 +9,7 @@ from ml.news import (
     load_news,
     load_toxic_spans,
     load_tsd_trial,
+    rater_agreement,
 )
 from tests.ml.conftest import FIXTURE_DATA
 
@@ -55,3 +56,38 @@ def test_the_civil_comments_sample_gives_soft_labels_and_identity_mentions() -> 
     assert any(0 < ex.labels["toxicity"] < 0.5 for ex in sample)
     assert all("severe_toxicity" not in ex.labels for ex in sample if ex.labels["toxicity"] >= 0.5)
     assert any(identities.values()) and any(v == () for v in identities.values())
+
+
+def _write_raters(folder, posts: dict[int, list[str]]) -> None:
+    """Toxic-spans annotation files: per post, one span type (or "") per rater."""
+    base = folder / "news" / "civil_comments_toxic_spans"
+    base.mkdir(parents=True)
+    ann, spans = ["annotation,comment_id,worker,country,all toxic,not toxic"], []
+    spans.append("annotation,type,start,end")
+    n = 0
+    for post, marks in posts.items():
+        for worker, mark in enumerate(marks):
+            n += 1
+            ann.append(f"{n},{post},{worker},USA,False,{mark == ''}")
+            if mark:
+                spans.append(f"{n},{mark},0,4")
+    (base / "annotations.csv").write_text("\n".join(ann) + "\n")
+    (base / "spans.csv").write_text("\n".join(spans) + "\n")
+
+
+def test_rater_agreement_is_perfect_when_raters_agree_and_chance_when_they_split(
+    tmp_path,
+) -> None:
+    agree = {i: ["Insult"] * 4 if i % 2 else ["Threat"] * 4 for i in range(40)}
+    _write_raters(tmp_path / "agree", agree)
+    result = rater_agreement(tmp_path / "agree")
+    assert result["insult"] == {"posts": 40, "positive": 20, "half_panel_auc": 1.0}
+    assert result["threat"]["half_panel_auc"] == 1.0
+    assert result["profanity"]["half_panel_auc"] is None  # nobody marked it: no AUC
+    # Every post split down the middle: one half's share says nothing about the other's.
+    split = {i: ["Insult", "Insult", "Threat", "Threat"] for i in range(40)}
+    split[99] = ["Insult"] * 2  # too few raters: left out
+    _write_raters(tmp_path / "split", split)
+    result = rater_agreement(tmp_path / "split")
+    assert result["insult"]["posts"] == 40
+    assert result["insult"]["half_panel_auc"] < 0.5
