@@ -438,6 +438,13 @@ def _news_sections(card: dict[str, Any]) -> list[str]:
             + ", ".join(f"`{w}`" for w in params["group_words"])
             + "."
         )
+    if params.get("sentence_weight"):
+        lines.append(
+            f"A comment's logits are {1 - params['sentence_weight']:g} x those of the whole text "
+            f"+ {params['sentence_weight']:g} x the highest of any of its sentences "
+            "(`ml.features.blend_sentences`): an abusive sentence is not diluted by a long, "
+            "calm comment around it. Validation, calibration and thresholds use the same blend."
+        )
     if params.get("source_indicators"):
         lines.append(
             "Sources with their own base rate of abuse ("

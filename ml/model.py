@@ -15,7 +15,15 @@ from typing import Any, TypedDict
 
 import numpy as np
 
-from ml.features import GROUP, Vectorizer, char_grams, feature_mask, tokenize, word_grams
+from ml.features import (
+    GROUP,
+    Vectorizer,
+    blend_sentences,
+    char_grams,
+    feature_mask,
+    tokenize,
+    word_grams,
+)
 from ml.normalize import NORMALIZER_VERSION, normalize, normalize_with_offsets
 
 # 3: thresholds per label, stop words stored with the vocabulary, explanation span threshold.
@@ -102,9 +110,15 @@ class Model:
         return f"<Model {self.version} labels={self.labels}>"
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
-        """Raw logits, shape (n, n_labels)."""
+        """Logits, shape (n, n_labels): each whole text's, blended with its most toxic
+        sentence's at the artifact's `sentence_weight` (0 when it has none)."""
+        weight = float(self.meta.get("sentence_weight", 0.0))
+        return blend_sentences(self.text_logits, [normalize(t) for t in texts], weight)
+
+    def text_logits(self, normalized: Sequence[str]) -> np.ndarray:
+        """Logits of whole normalised texts, shape (n, n_labels)."""
         # Plain numpy on the non-zero entries: cheaper than building scipy matrices per call.
-        rows, cols, vals, n = self.vectorizer.entries([normalize(t) for t in texts])
+        rows, cols, vals, n = self.vectorizer.entries(normalized)
         z = np.empty((n, len(self.labels)))
         for j in range(len(self.labels)):
             # One contiguous gather per label: cheaper than gathering rows of the transpose and
@@ -255,7 +269,12 @@ def save_model(model: Model, out_dir: Path, meta: dict[str, Any]) -> str:
     digest = hashlib.sha256(data).hexdigest()
     # The version covers everything that changes decisions: arrays, labels and thresholds.
     decisive = json.dumps(
-        {"labels": list(model.labels), "thresholds": model.thresholds}, sort_keys=True
+        {
+            "labels": list(model.labels),
+            "thresholds": model.thresholds,
+            "sentence_weight": meta.get("sentence_weight", 0.0),
+        },
+        sort_keys=True,
     )
     content = hashlib.sha256(data + decisive.encode("utf-8")).hexdigest()
     created = str(meta["created"])

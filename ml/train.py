@@ -22,6 +22,7 @@ from ml.fit import (
     GROUP_WORDS,
     NB_SCALING,
     SEED,
+    SENTENCE_WEIGHT,
     SOURCE_INDICATORS,
     STOP_WORDS,
     fit_all_labels,
@@ -158,13 +159,26 @@ def train(
             "stop_words": sorted(STOP_WORDS[model]),
             "group_words": sorted(GROUP_WORDS[model]),
             "source_indicators": list(SOURCE_INDICATORS[model]),
+            "sentence_weight": SENTENCE_WEIGHT[model],
             "seed": SEED,
             "source_weights": SOURCE_WEIGHTS,
             "negative_weights": {f"{s}/{n}": v for (s, n), v in NEGATIVE_WEIGHTS.items()},
         }
-        meta: dict[str, Any] = {"created": created, "params": params, "library_versions": versions}
+        meta: dict[str, Any] = {
+            "created": created,
+            "params": params,
+            "library_versions": versions,
+            "sentence_weight": SENTENCE_WEIGHT[model],
+        }
         shipped = Model(
-            model, labels, vec, coef, intercept, np.array(report["calibration"]), thresholds
+            model,
+            labels,
+            vec,
+            coef,
+            intercept,
+            np.array(report["calibration"]),
+            thresholds,
+            meta={"sentence_weight": SENTENCE_WEIGHT[model]},
         )
         if model == "toxicity":
             bar.set_postfix_str("explanations and behaviour")

@@ -11,7 +11,7 @@ from ml import data as D
 from ml import news, spamassassin
 from ml.corpus import Corpus
 from ml.evaluate import binary_metrics
-from ml.fit import fit_all_labels, fit_platt, logits
+from ml.fit import SENTENCE_WEIGHT, fit_all_labels, fit_platt, logits
 from ml.model import LABELS, sigmoid
 
 
@@ -167,8 +167,9 @@ def validate_toxicity(
         bar.set_postfix_str(f"fold {k + 1}/{N_FOLDS}")
         fitted = fit_all_labels(corpus.subset((fold != k) & (fold != -1)), c, labels)
         test = fold == k
-        z[test] = logits(*fitted, corpus.subset(test).texts)
-        z[trial] += logits(*fitted, corpus.subset(trial).texts) / N_FOLDS
+        weight = SENTENCE_WEIGHT["toxicity"]
+        z[test] = logits(*fitted, corpus.subset(test).texts, weight)
+        z[trial] += logits(*fitted, corpus.subset(trial).texts, weight) / N_FOLDS
         bar.update(1)
     scored = fold >= -1
     y = corpus.y

@@ -7,6 +7,7 @@ from ml.features import (
     GROUP,
     IDENTITY_WORDS,
     analyze,
+    blend_sentences,
     hash_batch,
     hash_strings,
     tokenize,
@@ -75,3 +76,18 @@ def test_function_words_and_their_character_grams_are_left_out() -> None:
     words, chars = analyze("the idiot is here", FUNCTION_WORDS)
     assert words == ["idiot", "here", "idiot here"]
     assert " the " not in chars and " is " not in chars
+
+
+def _bad_share(texts: list[str]) -> np.ndarray:
+    """A stand-in model: the share of a text's words that are "bad", one label."""
+    return np.array([[sum(w.startswith("bad") for w in t.split()) / len(t.split())] for t in texts])
+
+
+def test_a_bad_sentence_counts_beyond_its_share_of_a_long_comment() -> None:
+    long = "fine words here. more fine words here. bad bad."
+    z = blend_sentences(_bad_share, [long, "bad fine", "one fine sentence."], 0.5)
+    whole = 2 / 9
+    assert z[0, 0] == 0.5 * whole + 0.5 * 1.0  # the last sentence is all bad
+    # One sentence: the sentence term is the text itself.
+    assert z[1, 0] == 0.5 and z[2, 0] == 0.0
+    assert np.array_equal(blend_sentences(_bad_share, [long], 0.0), _bad_share([long]))

@@ -127,4 +127,4 @@ def test_logits_are_the_sums_the_transposed_weights_give() -> None:
         want = np.empty((n, len(model.labels)))
         for j in range(len(model.labels)):
             want[:, j] = np.bincount(rows, weights=terms[:, j], minlength=n) + model.intercept[j]
-        assert np.array_equal(model.logits(texts), want)
+        assert np.array_equal(model.text_logits(normalized), want)
