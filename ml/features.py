@@ -6,7 +6,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -387,23 +387,28 @@ def _poly(word: str) -> np.uint64:
 
 
 def select_grams(
-    tokens: TokenGrams, keep: np.ndarray, group: np.ndarray | None = None
+    tokens: TokenGrams,
+    keep: np.ndarray,
+    group: np.ndarray | None = None,
+    row_of_token: np.ndarray | None = None,
 ) -> BatchGrams:
     """The grams `hash_batch` gives when each text keeps only the tokens marked in `keep`
     (same multiset of (row, hash) pairs; the order may differ, which no score depends on).
     Tokens marked in `group` read as GROUP: no unigram and no character gram, and in bigrams
-    as GROUP (two of them side by side make no bigram)."""
+    as GROUP (two of them side by side make no bigram). With `row_of_token`, grams are counted
+    against those rows instead of the texts (sentences: no bigram spans two rows)."""
     g = tokens.grams
     if group is None:
         group = np.zeros(len(keep), dtype=bool)
+    row = tokens.token_row if row_of_token is None else row_of_token
     kept = np.flatnonzero(keep)
     alone = keep & ~group
     char_keep = alone[tokens.char_token]
     poly = np.where(group, _poly(GROUP), tokens.token_poly)
     length = np.where(group, len(GROUP), tokens.token_len)
     uni = np.flatnonzero(alone)
-    rows, lens = tokens.token_row[uni], length[uni]
-    kept_rows = tokens.token_row[kept]
+    rows, lens = row[uni], length[uni]
+    kept_rows = row[kept]
     pair = kept_rows[1:] == kept_rows[:-1]
     a, b = kept[:-1][pair], kept[1:][pair]
     lone = ~(group[a] & group[b])
@@ -414,8 +419,9 @@ def select_grams(
     # "x y" = x * P**(len(y) + 1) + " " * P**len(y) + y, plus the salt of its length.
     bigram = _salt(n) * pw[n] + poly[a] * pw[lb + 1] + np.uint64(32) * pw[lb] + poly[b]
     word_h = np.concatenate([_salt(lens) * pw[lens] + poly[uni], bigram])
-    word_r = np.concatenate([rows, tokens.token_row[a]])
-    return BatchGrams(word_h, word_r, g.char_hashes[char_keep], g.char_rows[char_keep])
+    word_r = np.concatenate([rows, row[a]])
+    char_r = g.char_rows[char_keep] if row_of_token is None else row[tokens.char_token][char_keep]
+    return BatchGrams(word_h, word_r, g.char_hashes[char_keep], char_r)
 
 
 @lru_cache(maxsize=2)
@@ -467,6 +473,102 @@ def _keep_mask(
         np.fromiter(map(group.__contains__, flat), dtype=bool, count=count) if group else None
     )
     return keep, in_group
+
+
+# A sentence ends at ., ! or ? followed by space, or at a line break (normalised text).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+class SentenceGrams(NamedTuple):
+    """Grams of the sentences of every text of a batch that has more than one."""
+
+    grams: BatchGrams  # rows are sentences
+    owner: np.ndarray  # the text of each sentence
+
+
+def sentence_grams(
+    normalized: tuple[str, ...],
+    stop: frozenset[str] = NO_STOP_WORDS,
+    negation: bool = False,
+    group: frozenset[str] = NO_STOP_WORDS,
+) -> SentenceGrams:
+    """The grams of each sentence of the texts that have several, taken from the batch's own
+    tokens (`token_grams`, shared with the whole texts): a sentence keeps exactly the tokens
+    the whole text keeps there, and no bigram spans two sentences. Texts of one sentence add
+    nothing (their sentence is the text)."""
+    empty = SentenceGrams(
+        BatchGrams(*(np.zeros(0, dtype=d) for d in (np.uint64, np.int64, np.uint64, np.int64))),
+        np.zeros(0, dtype=np.int64),
+    )
+    tokens = token_grams(normalized)
+    words = tokens.words if tokens is not None else [_TOKEN.findall(t) for t in normalized]
+    sentence = np.full(sum(len(w) for w in words), -1, dtype=np.int64)
+    owner: list[int] = []
+    start = 0
+    for i, text in enumerate(normalized):
+        size = len(words[i])
+        parts = [p for p in _SENTENCE_END.split(text) if p.strip()] if size else []
+        if len(parts) > 1:
+            counts = [len(_TOKEN.findall(p)) for p in parts]
+            if sum(counts) == size:  # always: tokens never span the whitespace split on
+                first = len(owner)
+                sentence[start : start + size] = np.repeat(
+                    np.arange(first, first + len(parts)), counts
+                )
+                owner.extend([i] * len(parts))
+        start += size
+    if not owner:
+        return empty
+    if tokens is None:
+        return SentenceGrams(
+            _sentence_grams_slow(words, sentence, len(owner), stop, negation, group),
+            np.asarray(owner, dtype=np.int64),
+        )
+    keep, in_group = _keep_mask(tokens, stop, negation, group)
+    grams = select_grams(tokens, keep & (sentence >= 0), in_group, sentence)
+    return SentenceGrams(grams, np.asarray(owner, dtype=np.int64))
+
+
+def _sentence_grams_slow(
+    words: list[list[str]],
+    sentence: np.ndarray,
+    n_sentences: int,
+    stop: frozenset[str],
+    negation: bool,
+    group: frozenset[str],
+) -> BatchGrams:
+    """`sentence_grams` without the shared batch hashes: each text's kept tokens (decided on the
+    whole text, as the fast path does) cut into its sentences and analysed one by one."""
+    per_sentence: list[list[str]] = [[] for _ in range(n_sentences)]
+    start = 0
+    for text_words in words:
+        mask = feature_mask(text_words, stop, negation)
+        for k, (w, keep) in enumerate(zip(text_words, mask, strict=True)):
+            sid = int(sentence[start + k])
+            if keep and sid >= 0:
+                per_sentence[sid].append(GROUP if w in group else w)
+        start += len(text_words)
+    analysed = []
+    for kept in per_sentence:
+        chars = [g for w in kept if w != GROUP for g in char_grams(w)]
+        analysed.append((word_grams(kept), chars))
+    return grams_of_strings(analysed)
+
+
+def blend_sentences(
+    z: np.ndarray, z_sentences: np.ndarray, owner: np.ndarray, weight: float
+) -> np.ndarray:
+    """(1 - weight) * each text's logits + weight * the highest of its own and its sentences'
+    logits, per label (`owner`: the text of each sentence row of `z_sentences`).
+
+    Under L2 normalisation a threat or slur in one sentence of a long comment is diluted by the
+    rest; the sentence term keeps it visible without letting one sentence decide alone.
+    """
+    if weight <= 0.0 or not len(owner):
+        return z
+    best = z.copy()
+    np.maximum.at(best, owner, z_sentences)
+    return (1.0 - weight) * z + weight * best
 
 
 class HashIndex:
@@ -572,7 +674,19 @@ class Vectorizer:
         """Non-zero TF-IDF entries (rows, columns, values) and the number of texts."""
         texts = tuple(normalized)
         grams = batch_grams(texts, self.stop_words, self.negation, self.group_words)
-        n = len(texts)
+        return self._entries(grams, len(texts))
+
+    def sentence_entries(
+        self, normalized: Iterable[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """TF-IDF entries of the sentences of the texts that have several (`sentence_grams`):
+        rows, columns, values, and the text each sentence row belongs to."""
+        texts = tuple(normalized)
+        found = sentence_grams(texts, self.stop_words, self.negation, self.group_words)
+        rows, cols, vals, _ = self._entries(found.grams, len(found.owner))
+        return rows, cols, vals, found.owner
+
+    def _entries(self, grams: BatchGrams, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         w_cols = self._word_index.lookup(grams.word_hashes)
         hit = w_cols >= 0
         wr, wc, wv = _tfidf(grams.word_rows[hit], w_cols[hit], n, self.word_idf)
@@ -629,37 +743,3 @@ def fit_vectorizer(
     return Vectorizer(
         list(word_vocab), list(char_vocab), word_idf, char_idf, stop_words, negation, group_words
     )
-
-
-# A sentence ends at ., ! or ? followed by space, or at a line break (normalised text).
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
-def blend_sentences(
-    raw_logits: Callable[[list[str]], np.ndarray], normalized: Sequence[str], weight: float
-) -> np.ndarray:
-    """(1 - weight) * the logits of each whole text + weight * the highest logit of any of its
-    sentences (the whole text's own for a text of one sentence), per label.
-
-    Under L2 normalisation a threat or slur in one sentence of a long comment is diluted by the
-    rest; the sentence term keeps it visible without letting one sentence decide alone.
-    """
-    texts = list(normalized)
-    z = raw_logits(texts)
-    if weight <= 0.0 or not texts:
-        return z
-    pieces: list[str] = []
-    owner: list[int] = []
-    for i, text in enumerate(texts):
-        parts = [p for p in _SENTENCE_END.split(text) if p.strip()]
-        if len(parts) > 1:
-            pieces.extend(parts)
-            owner.extend([i] * len(parts))
-    if not pieces:
-        return z
-    best = z.copy()
-    zp = raw_logits(pieces)
-    rows = np.asarray(owner)
-    for j in range(z.shape[1]):
-        np.maximum.at(best[:, j], rows, zp[:, j])
-    return (1.0 - weight) * z + weight * best

@@ -136,8 +136,12 @@ def logits(
 ) -> np.ndarray:
     """Logits for normalised texts, shape (n, n_labels), blended with their sentences' highest
     logits at `sentence_weight` (see ml.features.blend_sentences)."""
-
-    def raw(batch: list[str]) -> np.ndarray:
-        return np.asarray(vec.transform(batch) @ coef.T) + intercept
-
-    return blend_sentences(raw, texts, sentence_weight)
+    z = np.asarray(vec.transform(texts) @ coef.T) + intercept
+    if sentence_weight <= 0.0:
+        return z
+    rows, cols, vals, owner = vec.sentence_entries(texts)
+    # A sentence with no feature (only stop words, say) says nothing: it takes no part.
+    said = np.bincount(rows, minlength=len(owner)) > 0
+    x = sp.csr_matrix((vals, (rows, cols)), shape=(len(owner), vec.n_features))
+    zs = np.asarray(x[said] @ coef.T) + intercept
+    return blend_sentences(z, zs, owner[said], sentence_weight)

@@ -112,13 +112,26 @@ class Model:
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Logits, shape (n, n_labels): each whole text's, blended with its most toxic
         sentence's at the artifact's `sentence_weight` (0 when it has none)."""
+        normalized = [normalize(t) for t in texts]
+        z = self.text_logits(normalized)
         weight = float(self.meta.get("sentence_weight", 0.0))
-        return blend_sentences(self.text_logits, [normalize(t) for t in texts], weight)
+        if weight <= 0.0:
+            return z
+        rows, cols, vals, owner = self.vectorizer.sentence_entries(normalized)
+        # A sentence with no feature (only stop words, say) says nothing: it takes no part.
+        said = np.bincount(rows, minlength=len(owner)) > 0
+        zs = self._sum_logits(rows, cols, vals, len(owner))[said]
+        return blend_sentences(z, zs, owner[said], weight)
 
     def text_logits(self, normalized: Sequence[str]) -> np.ndarray:
         """Logits of whole normalised texts, shape (n, n_labels)."""
-        # Plain numpy on the non-zero entries: cheaper than building scipy matrices per call.
         rows, cols, vals, n = self.vectorizer.entries(normalized)
+        return self._sum_logits(rows, cols, vals, n)
+
+    def _sum_logits(
+        self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int
+    ) -> np.ndarray:
+        # Plain numpy on the non-zero entries: cheaper than building scipy matrices per call.
         z = np.empty((n, len(self.labels)))
         for j in range(len(self.labels)):
             # One contiguous gather per label: cheaper than gathering rows of the transpose and

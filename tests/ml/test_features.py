@@ -78,16 +78,13 @@ def test_function_words_and_their_character_grams_are_left_out() -> None:
     assert " the " not in chars and " is " not in chars
 
 
-def _bad_share(texts: list[str]) -> np.ndarray:
-    """A stand-in model: the share of a text's words that are "bad", one label."""
-    return np.array([[sum(w.startswith("bad") for w in t.split()) / len(t.split())] for t in texts])
-
-
 def test_a_bad_sentence_counts_beyond_its_share_of_a_long_comment() -> None:
-    long = "fine words here. more fine words here. bad bad."
-    z = blend_sentences(_bad_share, [long, "bad fine", "one fine sentence."], 0.5)
-    whole = 2 / 9
-    assert z[0, 0] == 0.5 * whole + 0.5 * 1.0  # the last sentence is all bad
-    # One sentence: the sentence term is the text itself.
-    assert z[1, 0] == 0.5 and z[2, 0] == 0.0
-    assert np.array_equal(blend_sentences(_bad_share, [long], 0.0), _bad_share([long]))
+    z = np.array([[0.2], [0.5], [0.0]])  # three texts, one label
+    z_sentences = np.array([[0.1], [1.0], [-3.0]])  # the first text's three sentences
+    owner = np.array([0, 0, 0])
+    got = blend_sentences(z, z_sentences, owner, 0.5)
+    assert got[0, 0] == 0.5 * 0.2 + 0.5 * 1.0  # its worst sentence
+    assert got[1, 0] == 0.5 and got[2, 0] == 0.0  # texts of one sentence: unchanged
+    assert np.array_equal(blend_sentences(z, z_sentences, owner, 0.0), z)
+    # A text cleaner than all its sentences keeps its own logit as the highest.
+    assert blend_sentences(np.array([[2.0]]), np.array([[1.0]]), np.array([0]), 0.5)[0, 0] == 2.0

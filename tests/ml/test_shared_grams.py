@@ -1,6 +1,7 @@
 """Both models share one tokenisation and hashing of a batch; scores must not change by a bit."""
 
 import random
+import re
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from ml.features import (
     batch_grams,
     grams_of_strings,
     hash_batch,
+    sentence_grams,
     token_grams,
     words_of,
 )
@@ -90,6 +92,20 @@ def test_group_words_give_the_grams_the_string_analyzer_lists() -> None:
     slow = grams_of_strings([analyze(n, FUNCTION_WORDS, True, IDENTITY_WORDS) for n in normalized])
     assert _pairs(fast.word_hashes, fast.word_rows) == _pairs(slow.word_hashes, slow.word_rows)
     assert _pairs(fast.char_hashes, fast.char_rows) == _pairs(slow.char_hashes, slow.char_rows)
+
+
+def test_sentence_grams_are_the_grams_of_each_sentence_scored_alone() -> None:
+    parts = _texts(300, 5)
+    texts = [f"{parts[i]}. {parts[i + 1]}! {parts[i + 2]}? {i}" for i in range(0, 300, 3)]
+    normalized = tuple(normalize(t) for t in [*texts, "one sentence only", ""])
+    stop = FUNCTION_WORDS | frozenset({".", "!", "?"})
+    found = sentence_grams(normalized, stop, True, IDENTITY_WORDS)
+    pieces = tuple(p for t in normalized[:-2] for p in re.split(r"(?<=[.!?])\s+", t) if p.strip())
+    assert len(found.owner) == len(pieces) and found.owner.max() == len(texts) - 1
+    alone = batch_grams(pieces, stop, True, IDENTITY_WORDS)
+    got = found.grams
+    assert _pairs(got.word_hashes, got.word_rows) == _pairs(alone.word_hashes, alone.word_rows)
+    assert _pairs(got.char_hashes, got.char_rows) == _pairs(alone.char_hashes, alone.char_rows)
 
 
 def test_both_models_score_exactly_as_each_model_alone(monkeypatch: pytest.MonkeyPatch) -> None:
