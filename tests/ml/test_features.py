@@ -1,7 +1,9 @@
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import ml.features as features
 from ml.features import (
     FUNCTION_WORDS,
     GROUP,
@@ -88,3 +90,15 @@ def test_a_bad_sentence_counts_beyond_its_share_of_a_long_comment() -> None:
     assert np.array_equal(blend_sentences(z, z_sentences, owner, 0.0), z)
     # A text cleaner than all its sentences keeps its own logit as the highest.
     assert blend_sentences(np.array([[2.0]]), np.array([[1.0]]), np.array([0]), 0.5)[0, 0] == 2.0
+
+
+def test_tfidf_counts_a_batch_as_it_counts_a_few_comments(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(0)
+    rows = rng.integers(0, 50, 30_000)
+    cols = rng.integers(0, 400, 30_000)
+    idf = rng.uniform(1.0, 5.0, 400)
+    batch = features._tfidf(rows, cols, 60, idf)  # 60 rows, some without a pair
+    monkeypatch.setattr(features, "_SORT_BELOW", 10**9)
+    few = features._tfidf(rows, cols, 60, idf)
+    for a, b in zip(batch, few, strict=True):
+        assert np.array_equal(a, b)
