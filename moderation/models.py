@@ -369,7 +369,22 @@ class ModerationEventQuerySet(models.QuerySet):
         raise ValueError(APPEND_ONLY)
 
 
-class ModerationEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A log row: written once, never changed or deleted (see also ModerationEventQuerySet)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError(APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(APPEND_ONLY)
+
+
+class ModerationEvent(AppendOnlyModel):
     """One change of a comment's status: who or what made it, from what to what, and why."""
 
     Actor = Actor
@@ -411,14 +426,6 @@ class ModerationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.comment_id}: {self.from_status} → {self.to_status} by {self.actor}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError(APPEND_ONLY)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError(APPEND_ONLY)
 
 
 class ApiKey(models.Model):
@@ -798,7 +805,7 @@ class AuthorActionQuerySet(ModerationEventQuerySet):
     """The author log is append-only like the moderation log: bulk rewrites are refused."""
 
 
-class AuthorAction(models.Model):
+class AuthorAction(AppendOnlyModel):
     """One change to an author's standing (trust, untrust, ban, lift): who, what, when, why."""
 
     class Action(models.TextChoices):
@@ -833,14 +840,6 @@ class AuthorAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.trust or self.ban}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError(APPEND_ONLY)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError(APPEND_ONLY)
 
 
 # --- Perspective-compatible API (moderation/perspective/) -------------------------------------
