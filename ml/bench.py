@@ -16,7 +16,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from ml.data import default_data_dir
-from ml.features import batch_grams, token_grams
+from ml.features import clear_caches
 from ml.model import load_model, resolve_artifacts_dir
 from ml.normalize import normalize
 
@@ -130,8 +130,7 @@ def run(artifacts: Path | None = None, n: int = 5000) -> None:
         for name, fn in rows:
             # Each row starts cold: no text it is timed on has been normalised before.
             normalize.cache_clear()
-            batch_grams.cache_clear()
-            token_grams.cache_clear()
+            clear_caches()
             rate = _throughput(fn, texts, warm)
             p50, p99 = _latency(fn, texts, warm)
             results.append((name, rate, p50, p99))

@@ -448,11 +448,29 @@ def batch_grams(
         return hash_batch([words_of(norm, stop, negation) for norm in normalized])
     if not stop and not negation and not group:
         return tokens.grams
-    keep, in_group = _keep_mask(tokens, stop, negation, group)
+    keep, in_group = _kept_tokens(normalized, stop, negation, group)
     return select_grams(tokens, keep, in_group)
 
 
+def clear_caches() -> None:
+    """Forget every batch's tokens, grams and kept words (benchmarks start cold)."""
+    token_grams.cache_clear()
+    batch_grams.cache_clear()
+    _kept_tokens.cache_clear()
+
+
 _CUES = NEGATIONS | {"t"}
+
+
+@lru_cache(maxsize=4)
+def _kept_tokens(
+    normalized: tuple[str, ...], stop: frozenset[str], negation: bool, group: frozenset[str]
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """`_keep_mask` of a batch's shared tokens, cached: the whole texts and their sentences
+    (`sentence_grams`) take the same words. Callers must not write to the arrays."""
+    tokens = token_grams(normalized)
+    assert tokens is not None
+    return _keep_mask(tokens, stop, negation, group)
 
 
 def _keep_mask(
@@ -524,7 +542,7 @@ def sentence_grams(
             _sentence_grams_slow(words, sentence, len(owner), stop, negation, group),
             np.asarray(owner, dtype=np.int64),
         )
-    keep, in_group = _keep_mask(tokens, stop, negation, group)
+    keep, in_group = _kept_tokens(normalized, stop, negation, group)
     grams = select_grams(tokens, keep & (sentence >= 0), in_group, sentence)
     return SentenceGrams(grams, np.asarray(owner, dtype=np.int64))
 
@@ -679,12 +697,16 @@ class Vectorizer:
     def sentence_entries(
         self, normalized: Iterable[str]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """TF-IDF entries of the sentences of the texts that have several (`sentence_grams`):
-        rows, columns, values, and the text each sentence row belongs to."""
+        """TF-IDF entries of the sentences of the texts that have several (`sentence_grams`),
+        leaving out sentences without a feature: rows, columns, values, and the text each
+        sentence row belongs to."""
         texts = tuple(normalized)
         found = sentence_grams(texts, self.stop_words, self.negation, self.group_words)
-        rows, cols, vals, _ = self._entries(found.grams, len(found.owner))
-        return rows, cols, vals, found.owner
+        rows, cols, vals, n = self._entries(found.grams, len(found.owner))
+        # A sentence with no feature (only stop words, say) says nothing: it takes no part.
+        said = np.bincount(rows, minlength=n) > 0
+        renumber = np.cumsum(said) - 1
+        return renumber[rows], cols, vals, found.owner[said]
 
     def _entries(self, grams: BatchGrams, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         w_cols = self._word_index.lookup(grams.word_hashes)

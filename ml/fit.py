@@ -140,8 +140,5 @@ def logits(
     if sentence_weight <= 0.0:
         return z
     rows, cols, vals, owner = vec.sentence_entries(texts)
-    # A sentence with no feature (only stop words, say) says nothing: it takes no part.
-    said = np.bincount(rows, minlength=len(owner)) > 0
     x = sp.csr_matrix((vals, (rows, cols)), shape=(len(owner), vec.n_features))
-    zs = np.asarray(x[said] @ coef.T) + intercept
-    return blend_sentences(z, zs, owner[said], sentence_weight)
+    return blend_sentences(z, np.asarray(x @ coef.T) + intercept, owner, sentence_weight)

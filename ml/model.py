@@ -118,10 +118,8 @@ class Model:
         if weight <= 0.0:
             return z
         rows, cols, vals, owner = self.vectorizer.sentence_entries(normalized)
-        # A sentence with no feature (only stop words, say) says nothing: it takes no part.
-        said = np.bincount(rows, minlength=len(owner)) > 0
-        zs = self._sum_logits(rows, cols, vals, len(owner))[said]
-        return blend_sentences(z, zs, owner[said], weight)
+        zs = self._sum_logits(rows, cols, vals, len(owner))
+        return blend_sentences(z, zs, owner, weight)
 
     def text_logits(self, normalized: Sequence[str]) -> np.ndarray:
         """Logits of whole normalised texts, shape (n, n_labels)."""
