@@ -16,15 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ml.data import DataError, Example, Source, _require, clean, file_sha256, text_key
+from ml.model import LABELS
 
-TOXICITY_LABELS = (
-    "toxicity",
-    "severe_toxicity",
-    "insult",
-    "threat",
-    "identity_attack",
-    "profanity",
-)
 CIVIL_SAMPLE = "civil-sample"
 CIVIL_SPANS = "civil-spans"
 FOX = "fox"
@@ -185,7 +178,7 @@ def rater_agreement(data_dir: Path, seed: int = 13, min_raters: int = 4) -> dict
         return sum(label in t for _, t in votes) / len(votes)
 
     out: dict[str, dict] = {}
-    for label in TOXICITY_LABELS:
+    for label in LABELS["toxicity"]:
         score = [share(a, label) for a, _ in halves]
         truth = [share(b, label) >= 0.5 for _, b in halves]
         both = 0 < sum(truth) < len(truth)
