@@ -34,8 +34,8 @@ SOURCE_WEIGHTS = {
     # E-mail (ml.spamassassin): a third medium, auxiliary like SMS. At 0.05 it costs 0.0006
     # leave-one-video-out AUC and lifts a medium held out whole, SMS, by 0.044 (see the card).
     spamassassin.SOURCE: 0.05,
-    # News comments as weak "not spam" (ml.data.NEWS_NOT_SPAM): readers citing an article.
-    D.NEWS_NOT_SPAM: 0.2,
+    # News comments as weak "not spam" (ml.news.NEWS_NOT_SPAM): readers citing an article.
+    news.NEWS_NOT_SPAM: 0.2,
 }
 # (source, label) -> weight of that label's negatives.
 NEGATIVE_WEIGHTS: dict[tuple[str, str], float] = {}
@@ -104,7 +104,7 @@ def load_spam(data_dir: Path, extra: Sequence[Path], sources: list[D.Source]) ->
         + D.load_sms(data_dir, sources)
         + spamassassin.load_spamassassin(data_dir, sources)
         + D.load_tweets_as_not_spam(data_dir, sources)
-        + D.load_news_as_not_spam(data_dir, sources)
+        + news.load_news_as_not_spam(data_dir, sources)
     )
     return rows + _load_extra(extra, "spam", sources)
 

@@ -36,7 +36,7 @@ def validate_spam(corpus: Corpus, c: float, bar: tqdm) -> dict[str, Any]:
     oof = np.full(len(corpus.texts), np.nan)
     # Validation tweets and news comments never train: those with a link measure what happens
     # to people who link.
-    weak = np.isin(corpus.source, [D.TWEET_SOURCE, D.NEWS_NOT_SPAM])
+    weak = np.isin(corpus.source, [D.TWEET_SOURCE, news.NEWS_NOT_SPAM])
     held_tweets = weak & (corpus.split == "val")
     has_link = np.array(["urltoken" in t for t in corpus.texts])
     linking = held_tweets & has_link

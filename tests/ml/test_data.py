@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from ml import data as D
+from ml import news
 from tests.ml.conftest import FIXTURE_DATA
 
 
@@ -89,7 +90,7 @@ def test_labeled_csv_loader_explains_bad_files(tmp_path: Path, content: str, mes
 
 
 def test_news_comments_become_weak_not_spam_examples_that_keep_their_splits() -> None:
-    rows = D.load_news_as_not_spam(FIXTURE_DATA, [])
-    assert rows and all(r.labels == {"spam": 0.0} and r.source == D.NEWS_NOT_SPAM for r in rows)
+    rows = news.load_news_as_not_spam(FIXTURE_DATA, [])
+    assert rows and all(r.labels == {"spam": 0.0} and r.source == news.NEWS_NOT_SPAM for r in rows)
     assert {r.split for r in rows} == {"train", "val"}
     assert {r.group for r in rows} == {"news-clean", "news-abusive"}
