@@ -9,6 +9,12 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         from corsheaders.signals import check_request_enabled
 
+        from moderation import checks as _checks  # noqa: F401
+
+        # Every task registered in every process: moderation.queue sends them by name, and
+        # Celery's autodiscovery finds moderation.tasks only.
+        from moderation import tasks as _tasks  # noqa: F401
+
         # Admin pages of the sub-packages; Django's autodiscovery only imports moderation.admin.
         from moderation.authors import admin as _authors_admin  # noqa: F401
         from moderation.desk import admin as _desk_admin  # noqa: F401
@@ -16,8 +22,6 @@ class ModerationConfig(AppConfig):
         from moderation.embed.cors import origin_allowed_for_route
         from moderation.keys import admin as _keys_admin  # noqa: F401
         from moderation.notify import admin as _notify_admin  # noqa: F401
-
-        # Celery's autodiscovery finds moderation.tasks only; workers need these registered too.
         from moderation.notify import tasks as _notify_tasks  # noqa: F401
         from moderation.perspective import admin as _perspective_admin  # noqa: F401
         from moderation.perspective import redaction

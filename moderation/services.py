@@ -10,26 +10,18 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from moderation import policy, scoring
+from moderation import policy, queue, scoring
 from moderation.authors.hashing import comment_ip_hashes
+from moderation.authors.models import AuthorBan
 from moderation.authors.selectors import author_is_trusted, ban_for_comment
 from moderation.errors import ApplicationError, ConflictError, NotFoundError
-from moderation.models import Actor, Article, AuthorBan, Comment, ModerationEvent
+from moderation.models import Actor, Article, Comment, ModerationEvent
 from moderation.notify import services as notify_services
+from moderation.selectors import comments_visible_to, stale_pending_comment_ids
 
 logger = logging.getLogger(__name__)
 
 Status = Comment.Status
-
-
-def _enqueue_scoring(comment_id: int) -> None:
-    from moderation.tasks import comment_score_task
-
-    try:
-        comment_score_task.delay(comment_id)
-    except Exception:
-        # The comment is stored; the periodic requeue scores it once the broker is back.
-        logger.exception("Could not queue comment %s for scoring; it stays pending", comment_id)
 
 
 def _thread_parent_id(parent: Comment, *, max_depth: int) -> int | None:
@@ -103,12 +95,16 @@ def comment_submit(
         comment.save()
         if notify:
             notify_services.comment_subscription_create(comment=comment)
-        transaction.on_commit(lambda: _enqueue_scoring(comment.pk))
+        queue.comment_score_enqueue(comment.pk)
         notify_services.comment_created_enqueue(comment_id=comment.pk)
     return comment, token
 
 
-def _comment_transition(
+def _a(word: str) -> str:
+    return "An" if word[:1] in "aeiou" else "A"
+
+
+def comment_transition(
     *,
     comment: Comment,
     to_status: str,
@@ -132,7 +128,7 @@ def _comment_transition(
     from_status = comment.status
     if not comment.can_move(to_status, actor=actor, undo=undoes is not None):
         raise ConflictError(
-            f"A {from_status} comment cannot be moved to {to_status}.",
+            f"{_a(from_status)} {from_status} comment cannot be moved to {to_status}.",
             fields={"status": [f"Comment {comment.pk} is {from_status}."]},
         )
     changes = {
@@ -190,7 +186,7 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
     trusted = author_is_trusted(email=comment.author_email, site_id=comment.article.site_id)
     decision = policy.decide(result.scores, thresholds, trusted=trusted)
     try:
-        _comment_transition(
+        comment_transition(
             comment=comment,
             to_status=decision.status,
             actor=Actor.SYSTEM,
@@ -221,11 +217,9 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
 
 def _comment_reject_banned(*, comment: Comment, ban: AuthorBan) -> policy.Decision | None:
     """A banned author's comment is kept, not scored, and rejected with a reason naming the ban."""
-    from moderation.authors.services import ban_reason
-
-    reason = ban_reason(ban)
+    reason = ban.rejection_reason
     try:
-        _comment_transition(
+        comment_transition(
             comment=comment,
             to_status=Status.REJECTED,
             actor=Actor.SYSTEM,
@@ -247,8 +241,6 @@ _DEFAULT_REASONS: dict[str, str] = {
 
 def _comment_for_moderator(comment_id: int, moderator: User) -> Comment:
     # Outside the moderator's sites a comment does not exist for them: 404 on every route.
-    from moderation.selectors import comments_visible_to
-
     comment = comments_visible_to(user=moderator).filter(pk=comment_id).first()
     if comment is None:
         raise NotFoundError(
@@ -269,7 +261,7 @@ def comment_moderate(
 ) -> Comment:
     """A moderator's decision on a comment, checked against the state machine and logged."""
     comment = _comment_for_moderator(comment_id, moderator)
-    _comment_transition(
+    comment_transition(
         comment=comment,
         to_status=to_status,
         actor=Actor.MODERATOR,
@@ -350,8 +342,6 @@ def comment_decision_undo(*, moderator: User) -> tuple[Comment, ModerationEvent]
     Only decisions on comments the moderator may still see count: a moderator taken off a site
     cannot change that site's comments by undoing.
     """
-    from moderation.selectors import comments_visible_to
-
     last = (
         ModerationEvent.objects.select_related("comment")
         .filter(
@@ -376,7 +366,7 @@ def comment_decision_undo(*, moderator: User) -> tuple[Comment, ModerationEvent]
             fields={"status": [f"Comment {comment.pk} changed after your decision."]},
         )
     before = ModerationEvent.objects.filter(comment=comment, pk__lt=last.pk).order_by("-pk").first()
-    event = _comment_transition(
+    event = comment_transition(
         comment=comment,
         to_status=last.from_status,
         actor=Actor.MODERATOR,
@@ -390,15 +380,13 @@ def comment_decision_undo(*, moderator: User) -> tuple[Comment, ModerationEvent]
         },
     )
     if comment.status == Status.PENDING:
-        transaction.on_commit(lambda: _enqueue_scoring(comment.pk))
+        queue.comment_score_enqueue(comment.pk)
     return comment, event
 
 
 def comments_requeue_stale(*, older_than_seconds: int) -> int:
     """Queue scoring again for comments left pending too long (e.g. the broker was down)."""
-    from moderation.selectors import stale_pending_comment_ids
-
     ids = stale_pending_comment_ids(older_than_seconds=older_than_seconds)
     for comment_id in ids:
-        _enqueue_scoring(comment_id)
+        queue.comment_score_send(comment_id)
     return len(ids)

@@ -15,9 +15,9 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from moderation.authors import hashing, services
+from moderation.authors.models import AuthorAction, AuthorBan, AuthorTrust
 from moderation.authors.selectors import author_standing_visible_to
 from moderation.errors import ApplicationError
-from moderation.models import AuthorAction, AuthorBan, AuthorTrust
 from moderation.selectors import scoped_site_ids, sites_visible_to
 
 
@@ -110,11 +110,19 @@ class AuthorTrustForm(forms.ModelForm):
 class AuthorTrustAdmin(_AuthorStandingAdmin):
     form = AuthorTrustForm
     manage_permission = "moderation.change_authortrust"
-    list_display = ["email", "where", "is_active", "created_by", "created_at", "revoked_at", "note"]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_display = [
+        "email",
+        "where",
+        "is_active",
+        "created_by",
+        "created_at",
+        "withdrawn_at",
+        "note",
+    ]
+    list_filter = [("withdrawn_at", admin.EmptyFieldListFilter)]
     search_fields = ["email", "note"]
     list_select_related = ["site", "created_by"]
-    readonly_fields = ["created_by", "created_at", "revoked_by", "revoked_at"]
+    readonly_fields = ["created_by", "created_at", "withdrawn_by", "withdrawn_at"]
     actions = ["untrust_selected"]
 
     @admin.display(boolean=True, description="trusted")
@@ -183,14 +191,14 @@ class AuthorBanAdmin(_AuthorStandingAdmin):
         "is_active",
         "created_by",
         "created_at",
-        "lifted_at",
+        "withdrawn_at",
         "note",
     ]
-    list_filter = ["kind", ("lifted_at", admin.EmptyFieldListFilter)]
+    list_filter = ["kind", ("withdrawn_at", admin.EmptyFieldListFilter)]
     search_fields = ["display", "note"]
     search_help_text = "Email, domain or note; an IP address finds the bans that cover it."
     list_select_related = ["site", "created_by"]
-    readonly_fields = ["display", "created_by", "created_at", "lifted_by", "lifted_at"]
+    readonly_fields = ["display", "created_by", "created_at", "withdrawn_by", "withdrawn_at"]
     actions = ["lift_selected"]
 
     def get_fields(self, request: HttpRequest, obj=None):

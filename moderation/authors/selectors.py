@@ -7,7 +7,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from moderation.authors.hashing import comment_ip_hashes
-from moderation.models import MODERATE_COMMENT, AuthorBan, AuthorTrust, Comment
+from moderation.authors.models import AuthorBan, AuthorTrust
+from moderation.models import MODERATE_COMMENT, Comment
+from moderation.selectors import scoped_site_ids
 
 Kind = AuthorBan.Kind
 
@@ -19,7 +21,7 @@ def email_domain(email: str) -> str:
 def author_is_trusted(*, email: str, site_id: int) -> bool:
     """Trusted on this site or on every site, and not withdrawn."""
     return (
-        AuthorTrust.objects.filter(email__iexact=email.strip(), revoked_at__isnull=True)
+        AuthorTrust.objects.filter(email__iexact=email.strip(), withdrawn_at__isnull=True)
         .filter(Q(site__isnull=True) | Q(site_id=site_id))
         .exists()
     )
@@ -36,7 +38,7 @@ def ban_for_comment(*, comment: Comment) -> AuthorBan | None:
     if address_hash:
         targets |= Q(kind=Kind.IP, key=address_hash) | Q(kind=Kind.NETWORK, key=network_hash)
     return (
-        AuthorBan.objects.filter(targets, lifted_at__isnull=True)
+        AuthorBan.objects.filter(targets, withdrawn_at__isnull=True)
         .filter(Q(site__isnull=True) | Q(site_id=comment.article.site_id))
         .order_by("created_at", "id")
         .first()
@@ -61,8 +63,6 @@ def author_standing_visible_to(
     *, user: Any, model: type[AuthorBan] | type[AuthorTrust]
 ) -> QuerySet:
     """Bans or trusts a user may see: every one if unscoped, else their sites' and global ones."""
-    from moderation.selectors import scoped_site_ids
-
     if not (getattr(user, "is_authenticated", False) and user.has_perm(MODERATE_COMMENT)):
         return model.objects.none()
     site_ids = scoped_site_ids(user=user)

@@ -6,7 +6,9 @@ author's existing comments touches only comments the moderator may decide.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -15,19 +17,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from moderation.authors import hashing
-from moderation.authors.selectors import comments_covered_by_ban
+from moderation.authors.models import AuthorAction, AuthorBan, AuthorTrust
+from moderation.authors.selectors import comments_covered_by_ban, email_domain
 from moderation.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
-from moderation.models import (
-    MODERATE_COMMENT,
-    Actor,
-    AuthorAction,
-    AuthorBan,
-    AuthorTrust,
-    Comment,
-    Site,
-)
+from moderation.models import MODERATE_COMMENT, Actor, Comment, Site
+from moderation.selectors import comments_visible_to, scoped_site_ids, sites_visible_to
+from moderation.services import comment_transition
 
 Kind = AuthorBan.Kind
+Standing = TypeVar("Standing", AuthorTrust, AuthorBan)
 # What a ban's "reject existing comments" option reaches: everything not already rejected.
 REJECTABLE = [Comment.Status.PENDING, Comment.Status.HELD, Comment.Status.APPROVED]
 
@@ -70,8 +68,6 @@ def ban_target(*, kind: str, value: str) -> BanTarget:
 
 def _check_site(*, moderator: User, site: Site | None) -> None:
     """A scoped moderator must name one of their sites; nobody may name a site they can't see."""
-    from moderation.selectors import scoped_site_ids, sites_visible_to
-
     if not moderator.has_perm(MODERATE_COMMENT):
         raise PermissionDeniedError("You need the moderate_comment permission to manage authors.")
     if site is None:
@@ -94,7 +90,9 @@ def author_trust_check(*, email: str, moderator: User, site: Site | None) -> str
         email = ban_target(kind=Kind.EMAIL, value=email).key  # same validation and normal form
     except ApplicationError as error:
         raise ApplicationError(error.message, fields={"email": error.fields["value"]}) from error
-    if AuthorTrust.objects.filter(email__iexact=email, site=site, revoked_at__isnull=True).exists():
+    if AuthorTrust.objects.filter(
+        email__iexact=email, site=site, withdrawn_at__isnull=True
+    ).exists():
         raise ConflictError(
             f"{email} is already trusted there.", fields={"email": ["Already trusted."]}
         )
@@ -115,26 +113,21 @@ def author_trust(
 
 
 def author_untrust(*, trust_id: int, moderator: User, note: str = "") -> AuthorTrust:
-    trust = AuthorTrust.objects.select_related("site").filter(pk=trust_id).first()
-    if trust is None:
-        raise NotFoundError(f"There is no trusted author {trust_id}.")
-    _check_site(moderator=moderator, site=trust.site)
-    with transaction.atomic():
-        updated = AuthorTrust.objects.filter(pk=trust.pk, revoked_at__isnull=True).update(
-            revoked_at=timezone.now(), revoked_by=moderator
-        )
-        if not updated:
-            raise ConflictError(f"Trust in {trust.email} was already withdrawn.")
-        AuthorAction.objects.create(
-            action=AuthorAction.Action.UNTRUST, trust=trust, moderator=moderator, note=note
-        )
-    trust.refresh_from_db()
-    return trust
+    """Withdraw trust: the author's new comments are scored like anyone's."""
+    return _standing_withdraw(
+        model=AuthorTrust,
+        pk=trust_id,
+        action=AuthorAction.Action.UNTRUST,
+        moderator=moderator,
+        note=note,
+        missing=f"There is no trusted author {trust_id}.",
+        already=lambda trust: f"Trust in {trust.email} was already withdrawn.",
+    )
 
 
 def _refuse_duplicate_ban(*, kind: str, target: BanTarget, site: Site | None) -> None:
     if AuthorBan.objects.filter(
-        kind=kind, key=target.key, site=site, lifted_at__isnull=True
+        kind=kind, key=target.key, site=site, withdrawn_at__isnull=True
     ).exists():
         raise ConflictError("That is already banned there.", fields={"value": ["Already banned."]})
 
@@ -187,9 +180,6 @@ def author_ban_from_comment(
     IP and network bans take the comment's stored hashes, so this works when only hashes are
     kept. The comment must be one the moderator may see (404 otherwise).
     """
-    from moderation.authors.selectors import email_domain
-    from moderation.selectors import comments_visible_to
-
     comment = comments_visible_to(user=moderator).filter(pk=comment_id).first()
     if comment is None:
         raise NotFoundError(
@@ -255,28 +245,19 @@ def _author_ban_create(
     return ban, rejected
 
 
-def ban_reason(ban: AuthorBan) -> str:
-    """E.g. 'Rejected: the author is banned (network ban #3: IPv4 /24 network (hashed)).'"""
-    where = f" on {ban.site.domain}" if ban.site is not None else ""
-    return f"Rejected: the author is banned ({ban.kind} ban #{ban.pk}: {ban.display}{where})."
-
-
 def _reject_covered_comments(*, ban: AuthorBan, moderator: User) -> int:
-    from moderation.selectors import comments_visible_to
-    from moderation.services import _comment_transition
-
     comments = comments_covered_by_ban(ban=ban).filter(
         status__in=REJECTABLE, pk__in=comments_visible_to(user=moderator).values("pk")
     )
     rejected = 0
     for comment in comments.select_related("article__site").order_by("id").iterator():
         try:
-            _comment_transition(
+            comment_transition(
                 comment=comment,
                 to_status=Comment.Status.REJECTED,
                 actor=Actor.MODERATOR,
                 moderator=moderator,
-                reason=ban_reason(ban),
+                reason=ban.rejection_reason,
                 label="ban",
                 details={"ban_id": ban.pk},
             )
@@ -288,18 +269,39 @@ def _reject_covered_comments(*, ban: AuthorBan, moderator: User) -> int:
 
 def author_ban_lift(*, ban_id: int, moderator: User, note: str = "") -> AuthorBan:
     """Lift a ban: new comments are scored as usual again. Rejected comments stay rejected."""
-    ban = AuthorBan.objects.select_related("site").filter(pk=ban_id).first()
-    if ban is None:
-        raise NotFoundError(f"There is no ban {ban_id}.")
-    _check_site(moderator=moderator, site=ban.site)
+    return _standing_withdraw(
+        model=AuthorBan,
+        pk=ban_id,
+        action=AuthorAction.Action.LIFT_BAN,
+        moderator=moderator,
+        note=note,
+        missing=f"There is no ban {ban_id}.",
+        already=lambda ban: f"Ban #{ban.pk} was already lifted.",
+    )
+
+
+def _standing_withdraw(
+    *,
+    model: type[Standing],
+    pk: int,
+    action: str,
+    moderator: User,
+    note: str,
+    missing: str,
+    already: Callable[[Standing], str],
+) -> Standing:
+    """Withdraw a trust or lift a ban once, logged; a second withdrawal is a conflict."""
+    standing = model.objects.select_related("site").filter(pk=pk).first()
+    if standing is None:
+        raise NotFoundError(missing)
+    _check_site(moderator=moderator, site=standing.site)
     with transaction.atomic():
-        updated = AuthorBan.objects.filter(pk=ban.pk, lifted_at__isnull=True).update(
-            lifted_at=timezone.now(), lifted_by=moderator
+        updated = model.objects.filter(pk=standing.pk, withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now(), withdrawn_by=moderator
         )
         if not updated:
-            raise ConflictError(f"Ban #{ban.pk} was already lifted.")
-        AuthorAction.objects.create(
-            action=AuthorAction.Action.LIFT_BAN, ban=ban, moderator=moderator, note=note
-        )
-    ban.refresh_from_db()
-    return ban
+            raise ConflictError(already(standing))
+        target = {"trust": standing} if isinstance(standing, AuthorTrust) else {"ban": standing}
+        AuthorAction.objects.create(action=action, moderator=moderator, note=note, **target)
+    standing.refresh_from_db()
+    return standing

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from moderation.admin_scoping import SiteScopedAdminMixin
-from moderation.models import SiteOrigin
+from moderation.embed.models import SiteOrigin
 
 
 class SiteOriginInline(admin.TabularInline):

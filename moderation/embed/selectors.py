@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from moderation.embed.models import SiteOrigin
 from moderation.embed.origins import normalize_origin
 from moderation.errors import NotFoundError
-from moderation.models import Article, Comment, Site, SiteOrigin
+from moderation.models import Article, Comment, Site
 
 Status = Comment.Status
 

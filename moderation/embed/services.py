@@ -6,10 +6,11 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
+from moderation.embed.models import SiteOrigin
 from moderation.embed.origins import normalize_origin, origin_of_url
 from moderation.embed.selectors import site_allows_origin
 from moderation.errors import ApplicationError, PermissionDeniedError
-from moderation.models import Article, Site, SiteOrigin
+from moderation.models import Article, Site
 
 
 def site_origin_add(*, site: Site, origin: str) -> SiteOrigin:

@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from moderation.admin_scoping import SiteScopedAdminMixin
+from moderation.keys.models import ApiKey
 from moderation.keys.services import api_key_create, api_key_revoke
-from moderation.models import ApiKey
 
 
 class ApiKeyCreateForm(forms.ModelForm):

@@ -9,8 +9,9 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from moderation.errors import AuthenticationError
+from moderation.keys.models import ApiKey
 from moderation.keys.services import api_key_authenticate
-from moderation.models import ApiKey, Site
+from moderation.models import Site
 
 
 def secret_from_request(request: Request) -> str | None:

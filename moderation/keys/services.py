@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from moderation.errors import AuthenticationError, NotFoundError
-from moderation.models import ApiKey, Site
+from moderation.keys.models import ApiKey
+from moderation.models import Site
 
 # "Last used" is a hint for people, not an audit: write it at most once a minute per key.
 LAST_USED_RESOLUTION = timedelta(seconds=60)

@@ -9,14 +9,14 @@ from django.http import HttpRequest
 
 from moderation.admin_scoping import ReadOnlyAdmin, SiteScopedAdminMixin
 from moderation.errors import ApplicationError
-from moderation.models import (
+from moderation.notify import services
+from moderation.notify.models import (
     SiteNotificationSettings,
     Subscriber,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookMessage,
 )
-from moderation.notify import services
 
 
 @admin.register(SiteNotificationSettings)

@@ -11,8 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from moderation.keys.authentication import HasSiteApiKey, SiteApiKeyAuthentication
-from moderation.models import ApiKey, Site, WebhookEndpoint
+from moderation.keys.models import ApiKey
+from moderation.models import Site
 from moderation.notify import services
+from moderation.notify.models import WebhookEndpoint
 
 
 class WebhookEndpointInput(serializers.Serializer):

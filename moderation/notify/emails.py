@@ -7,8 +7,9 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from moderation.models import Comment, Site, Subscriber
+from moderation.models import Comment, Site
 from moderation.notify import tokens
+from moderation.notify.models import Subscriber
 
 
 def absolute(path: str) -> str:

@@ -6,8 +6,9 @@ from django.conf import settings
 from django.core import signing
 
 from moderation.errors import ApplicationError, NotFoundError
-from moderation.models import Site, Subscriber
+from moderation.models import Site
 from moderation.notify import tokens
+from moderation.notify.models import Subscriber
 
 
 def _subscriber_from_token(purpose: str, token: str, *, max_age_seconds: int | None) -> Subscriber:

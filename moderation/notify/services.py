@@ -17,12 +17,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from moderation import queue
 from moderation.errors import ApplicationError, NotFoundError
-from moderation.models import (
-    Comment,
+from moderation.models import Comment, Site
+from moderation.notify import emails, selectors, webhooks
+from moderation.notify.addresses import UnsafeUrlError, webhook_target
+from moderation.notify.models import (
     CommentSubscription,
     HeldCommentNotice,
-    Site,
     SiteNotificationSettings,
     Subscriber,
     SubscriberEmail,
@@ -30,8 +32,6 @@ from moderation.models import (
     WebhookEndpoint,
     WebhookMessage,
 )
-from moderation.notify import emails, selectors, webhooks
-from moderation.notify.addresses import UnsafeUrlError, webhook_target
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +49,8 @@ EVENT_FOR_STATUS: dict[str, str] = {
 
 def _queue(task_name: str, *args: object) -> None:
     """Send a notify task to the broker; a broker outage costs a notification, never the caller."""
-    from moderation.notify import tasks
-
     try:
-        getattr(tasks, task_name).delay(*args)
+        queue.task_send(queue.NOTIFY + task_name, *args)
     except (BrokerError, OSError):
         logger.exception("Could not queue %s%r; that notification is lost", task_name, args)
 

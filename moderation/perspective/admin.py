@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from moderation.admin_scoping import SiteScopedAdminMixin
-from moderation.models import AnalyzedText, AnalyzeUsage, ScoreSuggestion
+from moderation.perspective.models import AnalyzedText, AnalyzeUsage, ScoreSuggestion
 
 
 class _ReadOnly(admin.ModelAdmin):

@@ -17,8 +17,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from moderation.errors import AuthenticationError
+from moderation.keys.models import ApiKey
 from moderation.keys.services import api_key_authenticate
-from moderation.models import AnalyzedText, AnalyzeUsage, ApiKey, ScoreSuggestion, Site
+from moderation.models import Site
 from moderation.perspective.attributes import (
     ATTRIBUTE_LABELS,
     SUPPORTED_LANGUAGES,
@@ -28,6 +29,7 @@ from moderation.perspective.attributes import (
 )
 from moderation.perspective.errors import PerspectiveError
 from moderation.perspective.languages import language_code, language_detect
+from moderation.perspective.models import AnalyzedText, AnalyzeUsage, ScoreSuggestion
 from moderation.perspective.text import ScoredText, html_text, plain_text
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from moderation.api.parsers import DepthLimitedJSONParser
-from moderation.models import ApiKey
+from moderation.keys.models import ApiKey
 from moderation.perspective.discovery import discovery_document
 from moderation.perspective.errors import PerspectiveError, exception_handler, google_error
 from moderation.perspective.serializers import analyze_request, suggest_request

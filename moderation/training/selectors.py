@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from moderation.models import Comment, ModerationEvent, ScoreSuggestion, Site
+from moderation.models import Comment, ModerationEvent, Site
+from moderation.perspective.models import ScoreSuggestion
 
 # The models `python -m ml train --extra` retrains, by the label their CSV's `label` column holds.
 TRAINABLE_MODELS = ("toxicity", "spam")

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from moderation.models import Article, Site, WebhookEndpoint
+from moderation.models import Article, Site
+from moderation.notify.models import WebhookEndpoint
 from tests.e2e.test_pipeline import CLEAN, _request
 from tests.moderation.notify.conftest import Receiver, verify
 

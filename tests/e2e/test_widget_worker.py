@@ -10,7 +10,8 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from moderation.embed.demo import demo_page_write
-from moderation.models import Article, Comment, ModerationEvent, Site, SiteOrigin
+from moderation.embed.models import SiteOrigin
+from moderation.models import Article, Comment, ModerationEvent, Site
 from tests.browser import TEST_OUTPUT, static_server
 from tests.e2e.test_pipeline import ABUSIVE, CLEAN, DECISION_TIMEOUT_SECONDS
 from tests.moderation.factories import StaffFactory

@@ -3,7 +3,8 @@ from typing import Any
 import factory
 from django.contrib.auth import get_user_model
 
-from moderation.models import Article, Comment, Site, SiteOrigin
+from moderation.embed.models import SiteOrigin
+from moderation.models import Article, Comment, Site
 
 
 class SiteFactory(factory.django.DjangoModelFactory):

@@ -1,63 +1,57 @@
-"""Data migrations, run forwards and backwards on a real schema."""
+"""The migration graph: one line, in step with the models, and its data migration both ways."""
+
+import importlib
+import io
 
 import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
 
-from moderation import scoring
+from moderation.checks import migrated_under_the_old_graph
 
-AFTER = ("moderation", "0004_site_thresholds_per_label")
-
-
-def _all_but(migration):
-    """Targets that leave every migration applied except this one and what depends on it
-    (other branches' migrations stay, so the old schema is the real one, not a partial one)."""
-    graph = MigrationExecutor(connection).loader.graph
-    keep = set(graph.nodes) - set(graph.backwards_plan(migration))
-    return [
-        node for node in keep if not ({child.key for child in graph.node_map[node].children} & keep)
-    ]
+GROUPS = importlib.import_module("moderation.migrations.0002_groups")
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    if AFTER not in targets:
-        # Back to before AFTER's parents' children, then forward to everything else.
-        parents = [node.key for node in executor.loader.graph.node_map[AFTER].parents]
-        executor.migrate(parents)
-        executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
+def test_the_graph_has_exactly_one_leaf_and_no_merges():
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    nodes = [node for node in graph.nodes if node[0] == "moderation"]
+    assert graph.leaf_nodes("moderation") == [max(nodes)]
+    assert all(len(graph.node_map[node].parents & set(nodes)) <= 1 for node in nodes)
+
+
+@pytest.mark.django_db
+def test_the_models_need_no_new_migration():
+    call_command("makemigrations", "--check", "--dry-run", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_the_groups_hold_exactly_their_permissions():
+    for name, codenames in GROUPS.GROUPS.items():
+        held = set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
+        assert held == set(codenames), name
 
 
 @pytest.mark.django_db(transaction=True)
-def test_site_threshold_columns_become_one_row_per_label_and_back():
-    old_apps = _migrate(_all_but(AFTER))
+def test_the_groups_migration_runs_backwards_and_forwards():
+    executor = MigrationExecutor(connection)
+    leaf = executor.loader.graph.leaf_nodes("moderation")
     try:
-        site_model = old_apps.get_model("moderation", "Site")
-        both = site_model.objects.create(
-            name="a", domain="a.example", spam_publish_below=0.2, spam_reject_above=0.8
-        )
-        only_reject = site_model.objects.create(
-            name="b", domain="b.example", toxicity_reject_above=0.5
-        )
-        site_model.objects.create(name="c", domain="c.example")
-
-        new_apps = _migrate([AFTER])
-        rows = {
-            (row.site_id, row.label): (row.publish_below, row.reject_above)
-            for row in new_apps.get_model("moderation", "SiteThreshold").objects.all()
-        }
-        # The bound a site left empty is the model's own, never above the one it set.
-        model_publish = scoring.scores_for_text("x").default_thresholds["toxicity"]["publish"]
-        assert rows == {
-            (both.pk, "spam"): (0.2, 0.8),
-            (only_reject.pk, "toxicity"): (min(model_publish, 0.5), 0.5),
-        }
-
-        old_apps = _migrate(_all_but(AFTER))
-        restored = old_apps.get_model("moderation", "Site").objects.get(pk=both.pk)
-        assert (restored.spam_publish_below, restored.spam_reject_above) == (0.2, 0.8)
-    finally:
+        executor.migrate([("moderation", "0001_initial")])
+        assert not Group.objects.filter(name__in=GROUPS.GROUPS).exists()
         executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        executor.migrate([("moderation", "0002_groups")])
+        assert set(Group.objects.values_list("name", flat=True)) >= set(GROUPS.GROUPS)
+    finally:
+        MigrationExecutor(connection).migrate(leaf)
+
+
+@pytest.mark.django_db
+def test_a_database_migrated_under_the_old_graph_is_named_with_how_to_start_afresh():
+    assert migrated_under_the_old_graph(databases=["default"]) == []
+    MigrationRecorder(connection).record_applied("moderation", "0011_merge_20261128_1252")
+    [error] = migrated_under_the_old_graph(databases=["default"])
+    assert "0011_merge_20261128_1252" in error.msg and "make clean" in error.hint

@@ -201,7 +201,7 @@ def test_a_moderators_decision_between_reading_and_writing_wins_over_scoring(
 def test_the_system_may_only_decide_pending_comments():
     comment = CommentFactory(status=Status.HELD)
     with pytest.raises(ConflictError):
-        services._comment_transition(
+        services.comment_transition(
             comment=comment, to_status=Status.APPROVED, actor=Actor.SYSTEM, reason="Published."
         )
     assert comment.events.count() == 0
@@ -212,7 +212,7 @@ def test_a_transition_from_a_stale_read_is_a_conflict_and_writes_nothing(moderat
     stale = Comment.objects.get(pk=comment.pk)
     services.comment_reject(comment_id=comment.pk, moderator=moderator)
     with pytest.raises(ConflictError, match="changed by someone else"):
-        services._comment_transition(
+        services.comment_transition(
             comment=stale,
             to_status=Status.APPROVED,
             actor=Actor.MODERATOR,
@@ -226,7 +226,7 @@ def test_a_transition_from_a_stale_read_is_a_conflict_and_writes_nothing(moderat
 
 def test_a_transition_records_extra_fields_label_and_details(moderator):
     comment = CommentFactory(status=Status.HELD)
-    event = services._comment_transition(
+    event = services.comment_transition(
         comment=comment,
         to_status=Status.REJECTED,
         actor=Actor.MODERATOR,

@@ -41,7 +41,7 @@ def test_a_bulk_decision_moves_each_comment_and_reports_the_ones_it_cannot(moder
 
 def test_undo_returns_the_comment_to_its_status_and_reason_and_logs_it(moderator):
     comment = CommentFactory(status=Status.PENDING)
-    services._comment_transition(
+    services.comment_transition(
         comment=comment, to_status=Status.HELD, actor=Actor.SYSTEM, reason="Held: spam 0.5."
     )
     services.comment_moderate(

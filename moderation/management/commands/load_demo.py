@@ -11,7 +11,8 @@ from rest_framework.authtoken.models import Token
 
 from moderation.embed.services import site_origin_add
 from moderation.errors import ApplicationError
-from moderation.models import Article, Site, SiteNotificationSettings
+from moderation.models import Article, Site
+from moderation.notify.models import SiteNotificationSettings
 
 DEMO_ARTICLE = {
     "external_id": "el-salvador-prison-offer",

@@ -4,8 +4,9 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
+from moderation.authors.models import AuthorAction, AuthorBan, AuthorTrust
 from moderation.authors.services import author_ban, author_trust
-from moderation.models import AuthorAction, AuthorBan, AuthorTrust, Comment
+from moderation.models import Comment
 from tests.moderation.factories import CommentFactory, SiteFactory, group_member
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +102,7 @@ def test_untrusting_in_the_admin_keeps_the_row_and_logs_it(browser, mod):
     trust = author_trust(email="ana@example.org", moderator=mod)
     browser.post(TRUSTS, {"action": "untrust_selected", "_selected_action": [trust.pk]})
     trust.refresh_from_db()
-    assert not trust.is_active and trust.revoked_by == mod
+    assert not trust.is_active and trust.withdrawn_by == mod
     assert [a.action for a in AuthorAction.objects.order_by("id")] == ["trust", "untrust"]
 
 
@@ -157,7 +158,7 @@ def test_lifting_a_ban_in_the_admin_keeps_it_on_record(browser, mod):
     ban, _ = author_ban(kind="email", value="troll@example.org", moderator=mod)
     browser.post(BANS, {"action": "lift_selected", "_selected_action": [ban.pk]})
     ban.refresh_from_db()
-    assert not ban.is_active and ban.lifted_by == mod
+    assert not ban.is_active and ban.withdrawn_by == mod
     log = browser.get("/admin/moderation/authoraction/")
     assert b"Ban lifted" in log.content and b"Banned" in log.content
 

@@ -74,20 +74,3 @@ def test_a_submitted_comment_carries_the_hashes_of_its_address_and_network(artic
     )
     comment.refresh_from_db()
     assert (comment.ip_hash, comment.ip_network_hash) == hashing.comment_ip_hashes("203.0.113.7")
-
-
-@pytest.mark.django_db
-def test_the_migration_backfills_hashes_of_comments_stored_before_bans(article):
-    import importlib
-
-    from django.apps import apps
-
-    from moderation.models import Comment
-    from tests.moderation.factories import CommentFactory
-
-    old = CommentFactory(article=article, ip_address="198.51.100.4")
-    without_address = CommentFactory(article=article, ip_address=None)
-    migration = importlib.import_module("moderation.migrations.0006_backfill_comment_ip_hashes")
-    migration.backfill(apps, None)
-    assert Comment.objects.get(pk=old.pk).ip_hash == hashing.comment_ip_hashes("198.51.100.4")[0]
-    assert Comment.objects.get(pk=without_address.pk).ip_hash == ""

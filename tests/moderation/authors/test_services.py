@@ -4,6 +4,7 @@ import pytest
 
 from moderation import services
 from moderation.authors.hashing import comment_ip_hashes
+from moderation.authors.models import AuthorAction, AuthorBan
 from moderation.authors.services import (
     author_ban,
     author_ban_from_comment,
@@ -17,7 +18,7 @@ from moderation.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from moderation.models import Actor, AuthorAction, AuthorBan, Comment
+from moderation.models import Actor, Comment
 from tests.moderation.factories import ArticleFactory, CommentFactory, SiteFactory, group_member
 
 pytestmark = pytest.mark.django_db

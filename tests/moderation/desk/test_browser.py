@@ -53,13 +53,13 @@ def chromium():
 
 
 def moderators_group() -> Group:
-    """The group migration 0003 makes; an earlier transactional test may have flushed it."""
+    """The group migration 0002 makes; an earlier transactional test may have flushed it."""
     group, created = Group.objects.get_or_create(name="Moderators")
     if created:
-        migration = importlib.import_module("moderation.migrations.0003_moderators_group")
+        migration = importlib.import_module("moderation.migrations.0002_groups")
         group.permissions.set(
             Permission.objects.filter(
-                content_type__app_label="moderation", codename__in=migration.PERMISSIONS
+                content_type__app_label="moderation", codename__in=migration.MODERATOR_PERMISSIONS
             )
         )
     return group

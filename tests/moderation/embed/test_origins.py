@@ -1,10 +1,10 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from moderation.embed.models import SiteOrigin
 from moderation.embed.origins import normalize_origin, origin_of_url
 from moderation.embed.services import site_origin_add
 from moderation.errors import ApplicationError
-from moderation.models import SiteOrigin
 
 
 @pytest.mark.parametrize(

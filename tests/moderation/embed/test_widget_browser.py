@@ -9,7 +9,8 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from moderation.embed.demo import demo_page_write
-from moderation.models import Article, Comment, Site, SiteOrigin
+from moderation.embed.models import SiteOrigin
+from moderation.models import Article, Comment, Site
 from tests.browser import TEST_OUTPUT, static_server
 from tests.moderation.factories import CommentFactory, StaffFactory
 

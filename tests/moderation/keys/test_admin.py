@@ -3,8 +3,8 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 
+from moderation.keys.models import ApiKey
 from moderation.keys.services import api_key_authenticate
-from moderation.models import ApiKey
 from tests.moderation.factories import SiteFactory
 
 pytestmark = pytest.mark.django_db

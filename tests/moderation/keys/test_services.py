@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from moderation.errors import AuthenticationError, NotFoundError
+from moderation.keys.models import ApiKey
 from moderation.keys.services import api_key_authenticate, api_key_create, api_key_revoke
-from moderation.models import ApiKey
 from tests.moderation.factories import SiteFactory
 
 pytestmark = pytest.mark.django_db

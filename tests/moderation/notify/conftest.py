@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from moderation.models import SiteNotificationSettings
+from moderation.notify.models import SiteNotificationSettings
 
 
 @pytest.fixture

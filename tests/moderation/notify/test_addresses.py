@@ -4,10 +4,10 @@ import socket
 import pytest
 
 from moderation.errors import ApplicationError
-from moderation.models import WebhookMessage
 from moderation.notify import addresses
 from moderation.notify import services as notify
 from moderation.notify.addresses import UnsafeUrlError, webhook_target
+from moderation.notify.models import WebhookMessage
 
 PUBLIC = "93.184.215.14"
 

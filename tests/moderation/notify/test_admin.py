@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from moderation.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
+from moderation.notify.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 from tests.moderation.factories import SiteFactory
 
 pytestmark = pytest.mark.django_db

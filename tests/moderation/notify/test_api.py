@@ -2,7 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from moderation.keys.services import api_key_create, api_key_revoke
-from moderation.models import WebhookEndpoint
+from moderation.notify.models import WebhookEndpoint
 from tests.moderation.factories import SiteFactory
 
 pytestmark = pytest.mark.django_db

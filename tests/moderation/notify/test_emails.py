@@ -9,8 +9,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from moderation import services
-from moderation.models import Comment, SiteNotificationSettings, Subscriber, SubscriberEmail
+from moderation.models import Comment
 from moderation.notify import services as notify
+from moderation.notify.models import SiteNotificationSettings, Subscriber, SubscriberEmail
 from project.settings import CELERY_BEAT_SCHEDULE
 
 pytestmark = pytest.mark.django_db
@@ -322,13 +323,14 @@ def test_a_broker_outage_costs_the_notification_not_the_comment(
 ):
     from kombu.exceptions import OperationalError
 
+    from moderation import queue
     from moderation.notify import tasks
 
     def broker_down(*args):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr(tasks.comment_created_task, "delay", broker_down)
-    monkeypatch.setattr(services, "_enqueue_scoring", lambda comment_id: None)
+    monkeypatch.setattr(queue, "comment_score_enqueue", lambda comment_id: None)
     with django_capture_on_commit_callbacks(execute=True):
         comment = submit(article, notify=True)
     assert Comment.objects.filter(pk=comment.pk, status=Status.PENDING).exists()

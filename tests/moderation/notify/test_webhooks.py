@@ -5,9 +5,10 @@ import pytest
 from django.conf import settings as settings_module
 
 from moderation import services
-from moderation.models import Comment, WebhookDelivery, WebhookEndpoint, WebhookMessage
+from moderation.models import Comment
 from moderation.notify import services as notify
 from moderation.notify import tasks
+from moderation.notify.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 from tests.moderation.notify.conftest import verify
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,9 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
+from moderation.keys.models import ApiKey
 from moderation.keys.services import api_key_create
-from moderation.models import ApiKey, Site
+from moderation.models import Site
 from moderation.perspective import services
 from moderation.perspective.attributes import supported_attributes
 from tests.moderation.factories import SiteFactory

@@ -7,7 +7,7 @@ import pytest
 from googleapiclient import discovery
 from googleapiclient.errors import HttpError
 
-from moderation.models import ScoreSuggestion
+from moderation.perspective.models import ScoreSuggestion
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from moderation.models import AnalyzedText, AnalyzeUsage, ScoreSuggestion
+from moderation.perspective.models import AnalyzedText, AnalyzeUsage, ScoreSuggestion
 from moderation.perspective.services import analyze_usage_flush, analyzed_texts_purge
 from moderation.perspective.tasks import purge_analyzed_texts
 from tests.moderation.admin_forms import site_change_form

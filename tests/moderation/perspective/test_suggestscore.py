@@ -2,7 +2,7 @@
 
 import pytest
 
-from moderation.models import AnalyzeUsage, ScoreSuggestion
+from moderation.perspective.models import AnalyzeUsage, ScoreSuggestion
 from tests.moderation.perspective.conftest import SUGGEST
 
 pytestmark = pytest.mark.django_db
