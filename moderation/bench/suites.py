@@ -14,6 +14,9 @@ class BenchOptions:
     concurrency: int  # clients of the as-fast-as-possible phase
     saturate_seconds: float
     workers: int  # web server worker processes
+    comments: int = 100_000  # the queue suite's table size
+    renders: int = 30  # the queue suite's timed renders per page kind
+    allow_sqlite: bool = False  # the queue suite fills the configured database: PostgreSQL only
 
 
 Suite = Callable[[BenchOptions, TextIOBase], None]

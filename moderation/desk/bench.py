@@ -24,7 +24,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from moderation.bench.suites import suite
+from moderation.bench.suites import BenchOptions, suite
 from moderation.models import Article, Comment, Site
 
 Status = Comment.Status
@@ -171,9 +171,14 @@ def bench_queue(
 
 
 @suite("queue")
-def queue_suite(options: object, stdout: TextIOBase) -> None:
-    """For `manage.py bench --suite queue`: skipped with a message unless on PostgreSQL."""
+def queue_suite(options: BenchOptions, stdout: TextIOBase) -> None:
+    """`manage.py bench --suite queue`: skipped with a message unless on PostgreSQL."""
     try:
-        bench_queue(stdout=stdout)
+        bench_queue(
+            comments=options.comments,
+            renders=options.renders,
+            allow_sqlite=options.allow_sqlite,
+            stdout=stdout,
+        )
     except BenchRefused as refused:
         stdout.write(f"Queue bench skipped: {refused}\n")

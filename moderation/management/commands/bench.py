@@ -19,6 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, default=4, help="Saturating clients")
         parser.add_argument("--saturate-seconds", type=float, default=10.0)
         parser.add_argument("--workers", type=int, default=2, help="Web server processes")
+        parser.add_argument("--comments", type=int, default=100_000, help="Queue suite: comments")
+        parser.add_argument("--renders", type=int, default=30, help="Queue suite: timed renders")
+        parser.add_argument(
+            "--allow-sqlite", action="store_true", help="Queue suite: on a non-PostgreSQL database"
+        )
 
     def handle(self, *args, suite: list[str] | None, **options) -> None:
         names = suite or list(SUITES)
@@ -27,12 +32,17 @@ class Command(BaseCommand):
             raise CommandError(f"Unknown suite {unknown[0]!r}; suites: {', '.join(SUITES)}.")
         if not 0 < options["rate"] <= 500 or not 0 < options["duration"] <= 120:
             raise CommandError("--rate must be in (0, 500] and --duration in (0, 120] seconds.")
+        if not 1 <= options["comments"] <= 1_000_000 or not 2 <= options["renders"] <= 500:
+            raise CommandError("--comments must be in [1, 1000000] and --renders in [2, 500].")
         bench_options = BenchOptions(
             rate=options["rate"],
             duration=options["duration"],
             concurrency=max(1, min(options["concurrency"], 32)),
             saturate_seconds=min(options["saturate_seconds"], 60.0),
             workers=max(1, min(options["workers"], 8)),
+            comments=options["comments"],
+            renders=options["renders"],
+            allow_sqlite=options["allow_sqlite"],
         )
         for name in names:
             SUITES[name](bench_options, self.stdout)
