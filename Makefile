@@ -54,10 +54,11 @@ test-e2e: $(DEV_STAMP) ## Run only the end-to-end tests (real Redis and Celery w
 test-browser: $(DEV_STAMP) ## Run only the browser tests (headless Chromium: apt-get install chromium)
 	$(PY) -m pytest tests -m browser $(PYTEST_ARGS)
 
-lint: $(DEV_STAMP) ## Check style and types: ruff check, ruff format --check, mypy (django/DRF stubs)
+lint: $(DEV_STAMP) ## Check style, types and migrations: ruff, mypy (django/DRF stubs), makemigrations --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(PY) manage.py makemigrations --check --dry-run
 
 format: $(DEV_STAMP) ## Fix what ruff can fix and format the code
 	$(VENV)/bin/ruff check --fix .
