@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from moderation import selectors, services
+from moderation import scoring, selectors, services
 from moderation.admin_scoping import ReadOnlyAdmin, SiteScopedAdminMixin
 from moderation.embed.admin import SiteOriginInline
 from moderation.errors import ApplicationError
@@ -63,16 +63,35 @@ class SiteThresholdForm(forms.ModelForm):
         assert isinstance(label_field, forms.ChoiceField)
         label_field.choices = [(label, label.replace("_", " ")) for label in labels]
 
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        if self.has_changed() and "label" in data:
+            # New values are chosen against the model scoring the label now.
+            self.instance.set_for(scoring.label_versions().get(data["label"], ""))
+        return data
+
 
 class SiteThresholdInline(admin.TabularInline):
     model = SiteThreshold
     form = SiteThresholdForm
+    fields = ["label", "publish_below", "reject_above", "set_for_model"]
+    readonly_fields = ["set_for_model"]
     extra = 0
     verbose_name = "threshold override"
     verbose_name_plural = (
         "Moderation policy: thresholds by label (labels without a row use the models' own; "
         "an empty reject threshold means never reject automatically on that label)"
     )
+
+    @admin.display(description="set for model")
+    def set_for_model(self, row: SiteThreshold) -> str:
+        if not row.pk:
+            return ""
+        current = scoring.label_versions().get(row.label)
+        if row.needs_review(current):
+            was = row.model_version or "an earlier model"
+            return f"{was}: revisit, the model is now {current} and its scores have moved"
+        return row.model_version
 
 
 @admin.register(Site)

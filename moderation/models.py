@@ -105,6 +105,12 @@ class SiteThreshold(models.Model):
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="Reject when the score reaches this. Empty: never reject on this label alone.",
     )
+    model_version = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="The version of the model scoring this label when these values were set.",
+    )
 
     class Meta:
         ordering = ["site", "label"]
@@ -120,6 +126,14 @@ class SiteThreshold(models.Model):
     def __str__(self) -> str:
         reject = "never" if self.reject_above is None else f"{self.reject_above:g}"
         return f"{self.label}: publish below {self.publish_below:g}, reject at {reject}"
+
+    def set_for(self, model_version: str) -> None:
+        """Record the model version these values were chosen against."""
+        self.model_version = model_version
+
+    def needs_review(self, current_version: str | None) -> bool:
+        """Set against another model than the one scoring the label now (scores have moved)."""
+        return bool(current_version) and self.model_version != current_version
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

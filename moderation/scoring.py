@@ -52,6 +52,21 @@ def default_thresholds() -> dict[str, dict[str, float | None]]:
     return thresholds
 
 
+@functools.cache
+def label_versions() -> dict[str, str]:
+    """The version of the model that scores each label, read from the cards (for pages)."""
+    artifacts_dir = Path(settings.ML_ARTIFACTS_DIR)
+    versions: dict[str, str] = {}
+    for name in ml.MODEL_NAMES:
+        try:
+            meta = json.loads((artifacts_dir / name / "model.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        for label in meta.get("thresholds", {}):
+            versions[label] = str(meta.get("version", ""))
+    return versions
+
+
 def scores_for_text(text: str) -> CommentScores:
     """Every loaded model's scores, version, explanation and default thresholds for one text."""
     scores: dict[str, float] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ml.model import LABELS as MODEL_LABELS
 from moderation import policy, scoring
 from moderation.models import Comment, Site
 
@@ -37,6 +38,31 @@ class Badge:
     @property
     def text(self) -> str:
         return f"{self.label} {self.score:.2f}"
+
+
+def explanations_that_held(
+    comment: Comment, thresholds: Mapping[str, policy.Thresholds]
+) -> dict[str, list]:
+    """The explanations of the models whose labels held or rejected the comment.
+
+    Another model's words did not make the decision, so they are not highlighted; a comment no
+    label held (a moderator sent it back, say) shows every model's.
+    """
+    explanation = comment.explanation or {}
+    scores = comment.scores or {}
+    deciding = {
+        model
+        for model, labels in MODEL_LABELS.items()
+        for label in labels
+        if label in thresholds and _at_least(scores.get(label), thresholds[label].publish)
+    }
+    if not deciding:
+        return dict(explanation)
+    return {model: items for model, items in explanation.items() if model in deciding}
+
+
+def _at_least(score: object, bound: float) -> bool:
+    return isinstance(score, (int, float)) and score >= bound
 
 
 def score_badges(

@@ -71,7 +71,9 @@ def _cards(request: HttpRequest, comments: list[Comment]) -> list[Card]:
             Card(
                 id=str(comment.pk),
                 comment=comment,
-                text=highlighted_html(comment.body, comment.explanation),
+                text=highlighted_html(
+                    comment.body, cards.explanations_that_held(comment, thresholds)
+                ),
                 badges=cards.score_badges(comment.scores or {}, thresholds),
                 reason=cards.plain_reason(comment, thresholds),
                 email_history=cards.history_summary(history.by_email.get(comment.author_email, {})),

@@ -168,6 +168,27 @@ def test_a_site_sets_thresholds_label_by_label_in_the_admin(admin_client):
     assert SiteThreshold.objects.count() == 2
 
 
+def test_an_override_records_the_model_it_was_set_for_and_asks_for_review_when_it_changes(
+    admin_client,
+):
+    from moderation import scoring
+    from moderation.models import SiteThreshold
+    from tests.moderation.factories import SiteFactory
+
+    site = SiteFactory()
+    url = f"/admin/moderation/site/{site.pk}/change/"
+    row = {"label": "threat", "publish_below": "0.05", "reject_above": ""}
+    assert admin_client.post(url, site_change_form(site, thresholds=[row])).status_code == 302
+    current = scoring.label_versions()["threat"]
+    override = SiteThreshold.objects.get(site=site)
+    assert current and override.model_version == current
+    assert b"revisit" not in admin_client.get(url).content
+
+    SiteThreshold.objects.filter(pk=override.pk).update(model_version="toxicity-old")
+    page = admin_client.get(url).content.decode()
+    assert f"toxicity-old: revisit, the model is now {current}" in page
+
+
 @pytest.mark.parametrize(
     "rows, message",
     [

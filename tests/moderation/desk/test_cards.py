@@ -1,4 +1,4 @@
-from moderation.desk.cards import plain_reason, score_badges
+from moderation.desk.cards import explanations_that_held, plain_reason, score_badges
 from moderation.models import Comment
 from moderation.policy import Thresholds
 
@@ -37,3 +37,22 @@ def test_a_label_that_never_rejects_is_held_however_high_its_score():
         "The models are unsure whether it is abusive (toxicity 0.99, at or past publish 0.200, "
         "never rejected automatically)."
     )
+
+
+EXPLANATION = {
+    "spam": [{"feature": "writing", "weight": 0.2, "start": 0, "end": 7}],
+    "toxicity": [{"feature": "idiot", "weight": 1.5, "start": 14, "end": 19}],
+}
+
+
+def test_only_the_models_whose_labels_held_the_comment_are_highlighted():
+    held_for_insult = Comment(scores={"spam": 0.1, "insult": 0.6}, explanation=EXPLANATION)
+    bounds = {**BOUNDS, "insult": Thresholds(0.5, 0.9)}
+    assert explanations_that_held(held_for_insult, bounds) == {"toxicity": EXPLANATION["toxicity"]}
+    held_for_spam = Comment(scores={"spam": 0.5, "toxicity": 0.1}, explanation=EXPLANATION)
+    assert explanations_that_held(held_for_spam, BOUNDS) == {"spam": EXPLANATION["spam"]}
+
+
+def test_a_comment_no_label_held_shows_every_models_highlights():
+    sent_back = Comment(scores={"spam": 0.1, "toxicity": 0.1}, explanation=EXPLANATION)
+    assert explanations_that_held(sent_back, BOUNDS) == EXPLANATION
