@@ -37,3 +37,20 @@ class PermissionDeniedError(ApplicationError):
 
     status_code = 403
     code = "permission_denied"
+
+
+class RateLimitedError(ApplicationError):
+    """Too many requests for now; `retry_after` seconds until the next one is accepted."""
+
+    status_code = 429
+    code = "throttled"
+
+    def __init__(self, message: str, *, retry_after: int, fields=None) -> None:
+        super().__init__(message, fields=fields)
+        self.retry_after = retry_after
+
+
+class DuplicateError(ConflictError):
+    """The same author already sent this text."""
+
+    code = "duplicate"

@@ -306,6 +306,12 @@ class Comment(models.Model):
         help_text="The label whose score drove the automatic hold or reject, e.g. spam.",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    fired_rules = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        help_text="The house rules that fired on the automatic decision, as ,rule,rule,.",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -420,3 +426,4 @@ from moderation.embed import models as _embed_models  # noqa: E402, F401
 from moderation.keys import models as _keys_models  # noqa: E402, F401
 from moderation.notify import models as _notify_models  # noqa: E402, F401
 from moderation.perspective import models as _perspective_models  # noqa: E402, F401
+from moderation.rules import models as _rules_models  # noqa: E402, F401

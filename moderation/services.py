@@ -10,13 +10,18 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from moderation import policy, queue, scoring
+from moderation import policy, queue
 from moderation.authors.hashing import comment_ip_hashes
 from moderation.authors.models import AuthorBan
 from moderation.authors.selectors import author_is_trusted, ban_for_comment
 from moderation.errors import ApplicationError, ConflictError, NotFoundError
 from moderation.models import Actor, Article, Comment, ModerationEvent
 from moderation.notify import services as notify_services
+from moderation.policy import engine
+from moderation.policy import submit as submit_rules
+from moderation.policy.checks import Submission
+from moderation.policy.verdict import RuleHit
+from moderation.rules.selectors import site_rules
 from moderation.selectors import comments_visible_to, stale_pending_comment_ids
 
 logger = logging.getLogger(__name__)
@@ -52,9 +57,12 @@ def comment_submit(
     ip_address: str | None = None,
     user_agent: str = "",
     notify: bool = False,
+    honeypot: str = "",
 ) -> tuple[Comment, str]:
     """Store a reader's comment as pending and queue it for scoring once the row is committed.
 
+    The site's submit-time rules answer first: closed (409), flood (429), duplicate (409). A
+    filled honeypot stores the comment as rejected, unscored, behind the same answer as any.
     With notify, its author is emailed (after confirming their address) when it is
     published and when a reply to it is. Returns the comment and the private token that lets
     its author read its status.
@@ -65,11 +73,14 @@ def comment_submit(
             f"There is no article {article_id}.",
             fields={"article_id": [f"No article with id {article_id}."]},
         )
-    if not article.accepts_comments():
-        raise ConflictError(
-            "Comments are closed on this article.",
-            fields={"article_id": ["Comments are closed on this article."]},
-        )
+    rules = site_rules(site_id=article.site_id)
+    submit_rules.check_open(article, rules)
+    submit_rules.check_flood(
+        rules, site_id=article.site_id, ip_address=ip_address, email=author_email
+    )
+    trapped = submit_rules.honeypot_filled(rules, honeypot)
+    if not trapped:
+        submit_rules.check_duplicate(rules, article=article, email=author_email, body=body)
     if parent_id is not None:
         parent = Comment.objects.filter(pk=parent_id, article=article).first()
         if parent is None:
@@ -93,11 +104,31 @@ def comment_submit(
     token = comment.issue_status_token()
     with transaction.atomic():
         comment.save()
+        if trapped:
+            _comment_reject_honeypot(comment=comment)
+            return comment, token
         if notify:
             notify_services.comment_subscription_create(comment=comment)
         queue.comment_score_enqueue(comment.pk)
         notify_services.comment_created_enqueue(comment_id=comment.pk)
     return comment, token
+
+
+HONEYPOT_REASON = "Rejected: honeypot (the hidden field only bots fill was filled)."
+
+
+def _comment_reject_honeypot(*, comment: Comment) -> None:
+    """A bot's comment: kept, rejected unscored, and never announced to anyone."""
+    hit = RuleHit("honeypot", Status.REJECTED, "honeypot")
+    comment_transition(
+        comment=comment,
+        to_status=Status.REJECTED,
+        actor=Actor.SYSTEM,
+        reason=HONEYPOT_REASON,
+        label="honeypot",
+        fields={"decision_label": "honeypot", "fired_rules": ",honeypot,"},
+        details={"rules": [hit.as_detail()]},
+    )
 
 
 def _a(word: str) -> str:
@@ -175,44 +206,71 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
     if comment.status != Status.PENDING:
         return None
 
+    # Hard rules first: a ban rejects without scoring (see moderation.policy.verdict).
     ban = ban_for_comment(comment=comment)
     if ban is not None:
         return _comment_reject_banned(comment=comment, ban=ban)
 
-    result = scoring.scores_for_text(comment.body)
-    thresholds = policy.resolve_thresholds(
-        result.default_thresholds, comment.article.site.threshold_overrides()
+    site = comment.article.site
+    trusted = author_is_trusted(email=comment.author_email, site_id=site.pk)
+    judgement = engine.judge(
+        site=site,
+        rules=site_rules(site_id=site.pk),
+        submission=Submission(
+            body=comment.body,
+            author_name=comment.author_name,
+            author_email=comment.author_email,
+            author_url=comment.author_url,
+        ),
+        trusted=trusted,
+        comment=comment,
     )
-    trusted = author_is_trusted(email=comment.author_email, site_id=comment.article.site_id)
-    decision = policy.decide(result.scores, thresholds, trusted=trusted)
+    verdict, result, thresholds = judgement.verdict, judgement.scores, judgement.thresholds
+    scored = (
+        {
+            "spam_score": result.scores.get("spam"),
+            "toxicity_score": result.scores.get("toxicity"),
+            "scores": result.scores,
+            "model_versions": result.versions,
+            "explanation": result.explanations,
+        }
+        if result
+        else {}
+    )
     try:
         comment_transition(
             comment=comment,
-            to_status=decision.status,
+            to_status=verdict.status,
             actor=Actor.SYSTEM,
-            reason=decision.reason,
+            reason=verdict.reason,
             fields={
-                "spam_score": result.scores.get("spam"),
-                "toxicity_score": result.scores.get("toxicity"),
-                "scores": result.scores,
-                "model_versions": result.versions,
-                "explanation": result.explanations,
-                "decision_label": policy.driving_label(decision.status, result.scores, thresholds),
+                **scored,
+                "decision_label": verdict.label,
+                "fired_rules": "".join(f",{rule}" for rule in verdict.rules) + ","
+                if verdict.rules
+                else "",
             },
             details={
-                "scores": result.scores,
-                "thresholds": {
-                    label: {"publish": t.publish, "reject": t.reject}
-                    for label, t in thresholds.items()
-                },
-                "model_versions": result.versions,
+                **(
+                    {
+                        "scores": result.scores,
+                        "thresholds": {
+                            label: {"publish": t.publish, "reject": t.reject}
+                            for label, t in thresholds.items()
+                        },
+                        "model_versions": result.versions,
+                    }
+                    if result
+                    else {}
+                ),
                 **({"trusted_author": True} if trusted else {}),
+                **({"rules": [hit.as_detail() for hit in verdict.hits]} if verdict.hits else {}),
             },
         )
     except ConflictError:
         # Another worker or a moderator got there first; their decision stands.
         return None
-    return decision
+    return policy.Decision(Status(verdict.status), verdict.reason)
 
 
 def _comment_reject_banned(*, comment: Comment, ban: AuthorBan) -> policy.Decision | None:

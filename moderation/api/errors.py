@@ -11,7 +11,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from moderation.errors import ApplicationError
+from moderation.errors import ApplicationError, RateLimitedError
 
 
 def _as_field_messages(detail: Any) -> dict[str, list[str]]:
@@ -39,7 +39,10 @@ def _body(code: str, message: str, fields: dict[str, list[str]] | None = None) -
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
-        return Response(_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        response = Response(_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        if isinstance(exc, RateLimitedError):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

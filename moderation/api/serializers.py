@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from moderation.models import Comment, ModerationEvent
 
 MAX_ID = 2**63 - 1
+HONEYPOT = "honeypot"  # the decision label of a comment the honeypot caught
 
 
 # --- input -----------------------------------------------------------------------------------
@@ -26,6 +28,14 @@ class CommentSubmitInput(serializers.Serializer):
         default=False,
         help_text="Email the author when the comment is published and when someone replies "
         "(after they confirm their address by email).",
+    )
+    homepage = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=500,
+        help_text="Leave empty. A trap for bots (the widget hides it from people): a comment "
+        "with it filled is accepted as usual and never published.",
     )
 
 
@@ -67,9 +77,18 @@ class PublicCommentOutput(serializers.ModelSerializer):
 
 
 class SubmitterCommentOutput(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField()
+
     class Meta:
         model = Comment
         fields = ["id", "article", "parent", "status", "author_name", "body", "created_at"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=Comment.Status.choices))
+    def get_status(self, comment: Comment) -> str:
+        # A bot caught by the honeypot learns nothing: its comment stays "pending" to it.
+        if comment.decision_label == HONEYPOT:
+            return Comment.Status.PENDING
+        return comment.status
 
 
 class ModerationEventOutput(serializers.ModelSerializer):

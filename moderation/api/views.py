@@ -68,13 +68,15 @@ class CommentSubmitView(APIView):
             ip_address=_client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
             notify=fields["notify"],
+            honeypot=fields["homepage"],
         )
         status_url = request.build_absolute_uri(status_path(comment.pk))
         submitted = {
             "id": comment.pk,
             "article": comment.article_id,
             "parent": comment.parent_id,
-            "status": comment.status,
+            # Always pending when it arrives (a honeypot's catch included, so a bot can't tell).
+            "status": Comment.Status.PENDING,
             "created_at": comment.created_at,
             "token": token,
             "status_url": f"{status_url}?{urlencode({'token': token})}",

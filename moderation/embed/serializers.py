@@ -9,6 +9,8 @@ from rest_framework import serializers
 
 from moderation.embed.selectors import ThreadComment, ThreadPage
 from moderation.models import Article
+from moderation.policy.submit import article_open
+from moderation.rules.selectors import site_rules
 
 MAX_PAGE = 10_000
 
@@ -57,7 +59,7 @@ class ArticleOutput(serializers.ModelSerializer):
         ]
 
     def get_accepts_comments(self, article: Article) -> bool:
-        return article.accepts_comments()
+        return article_open(article, site_rules(site_id=article.site_id))
 
 
 class ThreadCommentOutput(serializers.Serializer):

@@ -14,6 +14,7 @@ def test_the_suite_has_ten_templates_per_category_and_twenty_identity_terms() ->
         "criticism of public figures and institutions": "publish",
         "threat": "hold",
         "identity hate": "hold",
+        "dehumanisation": "hold",
     }
     assert {k: v["expect"] for k, v in suite["categories"].items()} == expected
     assert all(len(v["templates"]) >= 10 for v in suite["categories"].values())

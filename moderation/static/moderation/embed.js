@@ -36,7 +36,7 @@
     "select{width:auto}.check label{display:inline;font-weight:400;margin-left:.4em}.note{font-size:.875em;color:var(--cm-muted,#57606a)}" +
     "[aria-invalid=true]{border-color:var(--cm-error,#cf222e)}.error{color:var(--cm-error,#cf222e);font-size:.875em;margin:.2rem 0 0}" +
     ":focus-visible{outline:2px solid var(--cm-accent,#0969da);outline-offset:2px}.bar{display:flex;gap:1rem;align-items:center;flex-wrap:wrap}" +
-    ".bar label{display:inline;font-weight:400;margin-right:.4em}.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}";
+    ".trap{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}.bar label{display:inline;font-weight:400;margin-right:.4em}.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}";
 
   // --- small helpers -------------------------------------------------------------------------
   function h(tag, attrs) {
@@ -81,12 +81,13 @@
       options.body = JSON.stringify(body);
     }
     return fetch(url, options).then(function (response) {
+      var retryAfter = parseInt(response.headers.get("Retry-After") || "", 10);
       return response.json().then(
         function (data) {
-          return { status: response.status, data: data };
+          return { status: response.status, data: data, retryAfter: retryAfter };
         },
         function () {
-          return { status: response.status, data: {} };
+          return { status: response.status, data: {}, retryAfter: retryAfter };
         }
       );
     });
@@ -329,6 +330,7 @@
   var remember = h("input", { type: "checkbox", id: "cm-remember", checked: !!author });
   var notify = h("input", { type: "checkbox", id: "cm-notify" });
   var submit = h("button", { type: "submit", class: "primary" }, "Post Comment");
+  var homepage = h("input", { type: "text", id: "cm-homepage", name: "homepage", tabindex: "-1", autocomplete: "off" });
   var form = h(
     "form",
     { novalidate: true, "aria-labelledby": "cm-form-title", onsubmit: onSubmit },
@@ -340,6 +342,8 @@
     field("author_url", "Website", h("input", { type: "url", autocomplete: "url" }), false),
     h("p", { class: "field check" }, remember, h("label", { for: "cm-remember" }, "Save my name, email, and website in this browser for the next time I comment.")),
     h("p", { class: "field check" }, notify, h("label", { for: "cm-notify" }, "Notify me of replies and when my comment is published.")),
+    // A trap for bots: hidden from people (and from screen readers); a filled one is never published.
+    h("p", { class: "trap", "aria-hidden": "true" }, h("label", { for: "cm-homepage" }, "Leave this empty"), homepage),
     formError,
     h("p", null, submit)
   );
@@ -444,6 +448,7 @@
       author_email: values.author_email,
       author_url: values.author_url,
       notify: notify.checked,
+      homepage: homepage.value,
     };
     if (state.replyTo) payload.parent = state.replyTo.id;
     submit.disabled = true;
@@ -454,9 +459,17 @@
         var error = answer.data.error || {};
         var serverFields = error.fields || {};
         var named = Object.keys(serverFields);
-        if (answer.status === 429) setError(null, "You are posting quickly; please wait a minute and try again.");
-        else if (answer.status === 409) setError(null, "Comments are closed on this article.");
-        else if (!named.length) setError(null, error.message || "Your comment could not be posted. Please try again.");
+        if (answer.status === 429) {
+          var wait = answer.retryAfter > 0 ? answer.retryAfter : 60;
+          setError(null, "You are commenting too fast. Please wait " + (wait === 1 ? "a second" : wait + " seconds") + " and try again.");
+          named = [];
+        } else if (answer.status === 409 && error.code === "duplicate") {
+          setError(null, "You already posted this comment.");
+          named = [];
+        } else if (answer.status === 409) {
+          setError(null, "Comments are closed on this article.");
+          named = [];
+        } else if (!named.length) setError(null, error.message || "Your comment could not be posted. Please try again.");
         named.forEach(function (name) {
           setError(fields[name] ? name : null, serverFields[name].join(" "));
         });

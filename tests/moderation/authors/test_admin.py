@@ -67,6 +67,9 @@ def test_the_site_managers_group_manages_site_settings_and_keys_only():
         "change_sitenotificationsettings",
         "view_webhookmessage",
         "view_webhookdelivery",
+        "view_siterules",
+        "add_siterules",
+        "change_siterules",
         *per_site_settings,
     }
     assert not Permission.objects.filter(

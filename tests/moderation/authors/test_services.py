@@ -1,5 +1,7 @@
 """Trust and bans: what they do to new comments, to comments already in, and to the logs."""
 
+import itertools
+
 import pytest
 
 from moderation import services
@@ -26,12 +28,16 @@ Status = Comment.Status
 Kind = AuthorBan.Kind
 
 
+_questions = itertools.count(1)
+
+
 def submit_and_score(article, *, email="ana@example.org", ip="203.0.113.7"):
+    # A new question each time: the same text again from the same author is a duplicate.
     comment, _ = services.comment_submit(
         article_id=article.pk,
         author_name="Ana",
         author_email=email,
-        body="Who audits the prisons once the fee is paid?",
+        body=f"Who audits the prisons once the fee is paid? Question {next(_questions)}.",
         ip_address=ip,
     )
     services.comment_score(comment_id=comment.pk)

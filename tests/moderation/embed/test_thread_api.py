@@ -110,7 +110,9 @@ def test_a_reply_to_the_last_level_is_stored_under_that_comments_parent(client, 
     assert response.status_code == 202
     assert response.json()["parent"] == chain[2].pk
     shallow = client.post(
-        thread_url(embedded_article), {**VALID, "parent": chain[1].pk}, format="json"
+        thread_url(embedded_article),
+        {**VALID, "body": "And a second thought.", "parent": chain[1].pk},
+        format="json",
     )
     assert shallow.json()["parent"] == chain[1].pk
 

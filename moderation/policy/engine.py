@@ -1,0 +1,74 @@
+"""The whole automatic decision on one comment: rules, trust, bans, both models, thresholds.
+
+The worker (services.comment_score) and `manage.py moderate_csv` both decide through `judge`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from moderation import policy, scoring
+from moderation.models import Comment, Site
+from moderation.policy import history, links
+from moderation.policy.checks import Submission, text_hits
+from moderation.policy.verdict import HARD_RULES, REJECT, RuleHit, Verdict, combine
+from moderation.rules.models import SiteRules
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    verdict: Verdict
+    scores: scoring.CommentScores | None  # None: not scored (hard rule, or models unavailable)
+    thresholds: dict[str, policy.Thresholds]
+
+
+def _scores(text: str) -> scoring.CommentScores | None:
+    try:
+        return scoring.scores_for_text(text)
+    except Exception:  # a missing or broken model artifact: decide without the models
+        logger.exception("The classifier is unavailable; deciding by the rules alone")
+        return None
+
+
+def judge(
+    *,
+    site: Site,
+    rules: SiteRules,
+    submission: Submission,
+    trusted: bool = False,
+    ban_reason: str = "",
+    comment: Comment | None = None,
+) -> Judgement:
+    """Decide one submission. With `comment` (a stored one), campaigns are looked for and its
+    fingerprint recorded; without, rules that need history beyond the author's are skipped."""
+    hits: list[RuleHit] = []
+    if ban_reason:
+        hits.append(RuleHit("ban", REJECT, ban_reason.rstrip(".")))
+    hits += text_hits(rules, submission)
+    if not any(hit.rule in HARD_RULES for hit in hits):
+        hits += history.newcomer_hits(
+            rules,
+            site_id=site.pk,
+            email=submission.author_email,
+            link_count=len(links.link_hosts(submission.body)),
+        )
+        if comment is not None and rules.campaign_authors:
+            hits += history.campaign_hits(rules, comment=comment)
+    if any(hit.rule in HARD_RULES for hit in hits):
+        return Judgement(combine(hits, model_status=None, trusted=trusted), None, {})
+    result = _scores(submission.body)
+    if result is None:
+        return Judgement(combine(hits, model_status=None, trusted=trusted), None, {})
+    thresholds = policy.resolve_thresholds(result.default_thresholds, site.threshold_overrides())
+    decision = policy.decide(result.scores, thresholds, trusted=trusted)
+    verdict = combine(
+        hits,
+        model_status=decision.status,
+        model_reason=decision.reason,
+        model_label=policy.driving_label(decision.status, result.scores, thresholds),
+        trusted=trusted,
+    )
+    return Judgement(verdict, result, thresholds)
