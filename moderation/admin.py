@@ -25,6 +25,13 @@ from moderation.models import (
     SiteMembership,
     SiteThreshold,
 )
+from moderation.rules.admin import (
+    CampaignFilter,
+    FiredRuleFilter,
+    SiteRulesInline,
+    campaign_html,
+    fired_rules_html,
+)
 
 KEEP_THE_LOG = (
     "The moderation log is permanent, so {what} with moderated comments cannot be deleted. "
@@ -101,7 +108,7 @@ class SiteAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "domain", "created_at"]
     search_fields = ["name", "domain"]
     readonly_fields = ["public_key"]
-    inlines = [SiteOriginInline, SiteThresholdInline]
+    inlines = [SiteOriginInline, SiteThresholdInline, SiteRulesInline]
     fieldsets = [
         (None, {"fields": ["name", "domain"]}),
         (
@@ -182,7 +189,13 @@ class CommentAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
         "created_at",
     ]
     # RelatedOnly: the site filter lists only sites the user sees, never other sites' names.
-    list_filter = ["status", ("article__site", admin.RelatedOnlyFieldListFilter), "created_at"]
+    list_filter = [
+        "status",
+        ("article__site", admin.RelatedOnlyFieldListFilter),
+        FiredRuleFilter,
+        CampaignFilter,
+        "created_at",
+    ]
     search_fields = ["body", "author_name", "author_email"]
     list_select_related = ["article"]
     actions = ["approve_selected", "reject_selected", "send_back_selected"]
@@ -205,9 +218,11 @@ class CommentAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
         "model_versions",
         "why",
         "decision_reason",
+        "rules_fired",
+        "campaign",
         "decided_at",
     ]
-    exclude = ["explanation", "status_token_hash"]
+    exclude = ["explanation", "status_token_hash", "fired_rules"]
     # The desk's decision buttons (approve, spam, abuse, back to queue, undo) instead of Save.
     change_form_template = "admin/moderation/desk/comment_change_form.html"
 
@@ -250,6 +265,14 @@ class CommentAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
             "<table><tr><th>model</th><th>feature</th><th>weight</th></tr>{}</table>",
             format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
         )
+
+    @admin.display(description="Rules that fired")
+    def rules_fired(self, comment: Comment) -> str:
+        return fired_rules_html(comment)
+
+    @admin.display(description="Campaign")
+    def campaign(self, comment: Comment) -> str:
+        return campaign_html(comment)
 
     @admin.action(description="Approve (publish) selected comments", permissions=["moderate"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -412,6 +412,8 @@ def main() -> int:
         redis_server = RedisServer.for_environment(var_dir / "redis")
         queue = os.environ.get("CELERY_QUEUE") or DEFAULT_QUEUE
         env = {**os.environ, "REDIS_URL": redis_server.url, "CELERY_QUEUE": queue}
+        # Flood and throttle counters must be shared by every web process: the same Redis.
+        env.setdefault("CACHE_URL", redis_server.url)
         env["PYTHONUNBUFFERED"] = "1"
         # Links in the worker's emails (confirm, unsubscribe, admin) point at this web server.
         env.setdefault("PUBLIC_BASE_URL", f"http://{LOOPBACK}:{port}")

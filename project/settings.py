@@ -162,7 +162,9 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "moderation.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "comment_submit": env_str("COMMENT_SUBMIT_RATE", "20/minute"),
+        # A backstop for every site together: ten times a site's default flood limit (5 a
+        # minute per address and per email, moderation.rules.models.SiteRules.flood_per_minute).
+        "comment_submit": env_str("COMMENT_SUBMIT_RATE", "50/minute"),
         # Refused submissions (400, 404, 409, 415) count here instead: a developer debugging an
         # integration is not locked out of submitting, while probing is still slowed.
         "comment_submit_invalid": env_str("COMMENT_INVALID_SUBMIT_RATE", "120/minute"),
@@ -193,6 +195,8 @@ SPECTACULAR_SETTINGS = {
 CORS_ALLOW_ALL_ORIGINS = env_bool("CORS_ALLOW_ALL_ORIGINS", False)
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 CORS_URLS_REGEX = r"^/api/v1/(articles|comments|embed)/.*$"
+# The widget tells a reader who posts too fast when to try again.
+CORS_EXPOSE_HEADERS = ["Retry-After"]
 
 # --- Celery (Redis broker) ---------------------------------------------------------------
 REDIS_URL = env_redis_url("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -102,7 +102,12 @@ def _reject_words(bounds: policy.Thresholds) -> str:
 
 
 def plain_reason(comment: Comment, thresholds: Mapping[str, policy.Thresholds]) -> str:
-    """Why the models put the comment where it is, as a moderator would say it."""
+    """Why the models put the comment where it is, as a moderator would say it.
+
+    Where house rules fired, the decision's own reason says it best: it names each rule.
+    """
+    if comment.fired_rules and comment.decision_reason:
+        return comment.decision_reason
     scores = comment.scores or {}
     if comment.status == Status.PENDING and not scores:
         return "Not scored yet: the models have not seen it."

@@ -44,6 +44,7 @@ class QueueFilters:
     site_id: int | None = None
     article_id: int | None = None
     label: str = ""
+    rule: str = ""  # a house rule that fired (moderation.policy.verdict.RULE_WORDS)
     band: str = ""
     since: date | None = None
     until: date | None = None
@@ -63,6 +64,8 @@ def queue_comments(
         comments = comments.filter(article_id=filters.article_id)
     if filters.label:
         comments = comments.filter(decision_label=filters.label)
+    if filters.rule:
+        comments = comments.filter(fired_rules__contains=f",{filters.rule},")
     if filters.band:
         low, high = BANDS[filters.band]
         comments = comments.alias(harm=comment_harm()).filter(harm__gte=low, harm__lt=high)

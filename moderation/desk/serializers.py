@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from moderation.desk.selectors import BANDS
 from moderation.models import Comment
+from moderation.policy.verdict import RULE_WORDS
 
 Status = Comment.Status
 
@@ -32,6 +33,7 @@ class QueueFilterInput(serializers.Serializer):
     site = serializers.IntegerField(min_value=1, required=False)
     article = serializers.IntegerField(min_value=1, required=False)
     band = serializers.ChoiceField(choices=list(BANDS), required=False)
+    rule = serializers.ChoiceField(choices=list(RULE_WORDS), required=False)
     since = serializers.DateField(required=False)
     until = serializers.DateField(required=False)
     q = serializers.CharField(max_length=200, required=False, trim_whitespace=True)

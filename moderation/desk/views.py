@@ -32,6 +32,7 @@ from moderation.desk.serializers import (
 )
 from moderation.errors import ConflictError, NotFoundError
 from moderation.models import MODERATE_COMMENT, Comment
+from moderation.policy.verdict import RULE_WORDS
 from moderation.selectors import comments_visible_to
 
 Status = Comment.Status
@@ -105,6 +106,7 @@ def queue_view(request: HttpRequest, admin_site: AdminSite) -> TemplateResponse:
         "statuses": Status.choices,
         "bands": list(desk_selectors.BANDS),
         "labels": sorted(cards.LABEL_WORDS),
+        "rules": list(RULE_WORDS.items()),
         "shortcuts": SHORTCUTS,
         "desk_config": {
             "decideUrl": reverse("admin:moderation_desk_decide"),
@@ -128,6 +130,7 @@ def queue_view(request: HttpRequest, admin_site: AdminSite) -> TemplateResponse:
         site_id=data.get("site"),
         article_id=data.get("article"),
         label=data.get("label", ""),
+        rule=data.get("rule", ""),
         band=data.get("band", ""),
         since=data.get("since"),
         until=data.get("until"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+
 # Services that hide where a link goes: counted as suspect.
 SHORTENERS = frozenset(
     {

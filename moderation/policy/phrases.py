@@ -42,9 +42,15 @@ _VERMIN = (
 _PATTERNS: list[tuple[str, str]] = [
     # threats of violence
     (THREAT, r"deserves?\s+(?:a|the|one)?\s*bullets?"),
-    (THREAT, r"(?:should|ought\s+to|must|will)\s+(?:all\s+)?be\s+(?:shot|hanged|hung|lynched|executed|killed|stabbed|beheaded|burned)"),
+    (
+        THREAT,
+        r"(?:should|ought\s+to|must|will)\s+(?:all\s+)?be\s+(?:shot|hanged|hung|lynched|executed|killed|stabbed|beheaded|burned)",
+    ),
     (THREAT, r"hang\s+(?:them|him|her|you|the\s+lot)"),
-    (THREAT, rf"(?:i|we)\s+(?:will|'ll|ll|am\s+going\s+to|are\s+going\s+to|'m\s+going\s+to|m\s+going\s+to|gonna)\s+_(?:kill|shoot|stab|hurt|murder|beat|strangle|burn|find|hunt)\s+{_PEOPLE}"),
+    (
+        THREAT,
+        rf"(?:i|we)\s+(?:will|'ll|ll|am\s+going\s+to|are\s+going\s+to|'m\s+going\s+to|m\s+going\s+to|gonna)\s+_(?:kill|shoot|stab|hurt|murder|beat|strangle|burn|find|hunt)\s+{_PEOPLE}",
+    ),
     (THREAT, rf"{_WILL}(?:find|hunt)\s+(?:you|him|her|them)\s+(?:down|and)"),
     (THREAT, r"(?:i'll|ill)\s+find\s+you"),
     (THREAT, r"(?:i|we)\s+will\s+find\s+you"),
@@ -63,20 +69,32 @@ _PATTERNS: list[tuple[str, str]] = [
     (EXPOSURE, r"(?:i|we)\s+know\s+where\s+_(?:lives?|works?|sleeps?|stays?|goes\s+to\s+school)"),
     (EXPOSURE, r"(?:i|we)\s+(?:have|got)\s+(?:your|his|her|their)\s+(?:home\s+)?address"),
     # dehumanisation of groups
-    (DEHUMANISATION, rf"(?:are|is|they're|theyre)\s+(?:all\s+|just\s+|nothing\s+but\s+|like\s+)?(?:\w+\s+){{0,2}}{_VERMIN}"),
-    (DEHUMANISATION, r"(?:breed|multiply|spread)\s+like\s+(?:rats|vermin|cockroaches|rabbits|insects|animals)"),
+    (
+        DEHUMANISATION,
+        rf"(?:are|is|they're|theyre)\s+(?:all\s+|just\s+|nothing\s+but\s+|like\s+)?(?:\w+\s+){{0,2}}{_VERMIN}",
+    ),
+    (
+        DEHUMANISATION,
+        r"(?:breed|multiply|spread)\s+like\s+(?:rats|vermin|cockroaches|rabbits|insects|animals)",
+    ),
     (DEHUMANISATION, r"(?:are|is)\s+(?:not|less\s+than|barely)\s+human"),
     (DEHUMANISATION, r"\bsubhumans?\b"),
     # calls to expel or exterminate
     (EXPULSION, r"send\s+(?:them|those|these|the\s+\w+)?\s*(?:all\s+)?back"),
     (EXPULSION, r"(?:be|get|got|are)\s+(?:all\s+)?sent\s+back"),
     (EXPULSION, r"go\s+back\s+(?:to\s+)?where\s+(?:they|you)\s+came\s+from"),
-    (EXPULSION, r"(?:should|must)\s+(?:all\s+)?be\s+(?:deported|expelled|removed|exterminated|gassed)"),
+    (
+        EXPULSION,
+        r"(?:should|must)\s+(?:all\s+)?be\s+(?:deported|expelled|removed|exterminated|gassed)",
+    ),
     (EXPULSION, r"(?:deport|expel)\s+(?:them|all|every|those|these)"),
     (EXPULSION, r"wipe\s+(?:them|\w+)\s+(?:all\s+)?out"),
     (EXPULSION, r"wipe\s+out\s+(?:the|all|every|those|these)"),
     (EXPULSION, r"exterminat(?:e|ed|ion)"),
-    (EXPULSION, r"(?:get|kick|throw|drive)\s+(?:these|those|them|the|all)\s+_out\s+of\s+(?:our|this|the)\s+(?:country|town|city|land)"),
+    (
+        EXPULSION,
+        r"(?:get|kick|throw|drive)\s+(?:these|those|them|the|all)\s+_out\s+of\s+(?:our|this|the)\s+(?:country|town|city|land)",
+    ),
     (EXPULSION, r"(?:world|country|town|city)\s+would\s+be\s+better\s+without"),
 ]
 
@@ -92,7 +110,7 @@ def _compiled() -> list[tuple[str, re.Pattern[str]]]:
 
 
 # Quotation marks, and the reporting verbs that frame someone else's words.
-_QUOTES = "\"“”«»„"
+_QUOTES = '"“”«»„'
 _REPORTING = re.compile(
     r"\b(?:says?|said|saying|wrote|writes|write|called|calling|calls|claims?|claiming|"
     r"the\s+lie|chant(?:s|ed|ing)?|shout(?:s|ed|ing)?|reported|repeating|told)\b"

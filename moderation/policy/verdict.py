@@ -31,6 +31,24 @@ _PREFIX = {
 HARD_RULES = ("ban", "honeypot", "closed", "banned_word")
 CLASSIFIER_UNAVAILABLE = "classifier_unavailable"
 
+# Every rule a decision can name, with the words the admin shows for it.
+RULE_WORDS = {
+    "ban": "ban",
+    "honeypot": "honeypot",
+    "banned_word": "banned word",
+    "classifier_unavailable": "classifier unavailable",
+    "severe_phrase": "severe phrase",
+    "suspect_word": "suspect word",
+    "links": "too many links",
+    "blocked_domain": "blocked domain",
+    "link_shortener": "URL shortener",
+    "markup": "markup or code",
+    "newcomer": "newcomer",
+    "length": "length",
+    "author_fields": "author fields",
+    "campaign": "campaign",
+}
+
 
 @dataclass(frozen=True)
 class RuleHit:
@@ -86,7 +104,9 @@ def combine(
     """
     hard = [hit for hit in hits if hit.rule in HARD_RULES]
     if hard:
-        return Verdict(REJECT, _sentence(REJECT, (h.reason for h in hard)), tuple(hits), hard[0].rule)
+        return Verdict(
+            REJECT, _sentence(REJECT, (h.reason for h in hard)), tuple(hits), hard[0].rule
+        )
     soft = list(hits)
     models = f"models: {_strip_prefix(model_reason)}" if model_reason else ""
     if model_status is None:
