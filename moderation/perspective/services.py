@@ -31,6 +31,7 @@ from moderation.perspective.errors import PerspectiveError
 from moderation.perspective.languages import language_code, language_detect
 from moderation.perspective.models import AnalyzedText, AnalyzeUsage, ScoreSuggestion
 from moderation.perspective.text import ScoredText, html_text, plain_text
+from moderation.policy.phrases import PERSPECTIVE_FLOOR, perspective_floors
 
 logger = logging.getLogger(__name__)
 
@@ -190,10 +191,15 @@ def perspective_analyze(*, api_key: ApiKey, body: dict) -> Analysis:
                 label_scores[label] = float(values[0])
             versions[by.model.name] = by.model.version
 
+    # THREAT and IDENTITY_ATTACK combine the model and the severe-phrase layer.
+    floors = perspective_floors(scored.plain)
     attribute_scores: dict[str, dict] = {}
     for name, (by, params) in chosen.items():
         # Compared as reported, so a client that passes back a value it was given gets it again.
         value = round(label_scores[by.label], SCORE_DECIMALS)
+        phrase = floors.get(by.label)
+        if phrase is not None:
+            value = max(value, PERSPECTIVE_FLOOR)
         threshold = params.get("scoreThreshold")
         if threshold is not None and value < threshold:
             continue
@@ -201,7 +207,17 @@ def perspective_analyze(*, api_key: ApiKey, body: dict) -> Analysis:
         if body.get("spanAnnotations"):
             # With no word pushing the score up, the one span is the whole text.
             whole = {"begin": 0, "end": len(scored.original.encode("utf-16-le")) // 2}
-            entry["spanScores"] = _spans(scored, by) or [{**whole, "score": _score(value)}]
+            spans = _spans(scored, by)
+            if phrase is not None:
+                begin, end = scored.utf16_span(*phrase)
+                spans = sorted(
+                    [
+                        *(s for s in spans if s["end"] <= begin or s["begin"] >= end),
+                        {"begin": begin, "end": end, "score": _score(value)},
+                    ],
+                    key=lambda span: span["begin"],
+                )
+            entry["spanScores"] = spans or [{**whole, "score": _score(value)}]
         attribute_scores[name] = entry
 
     if not body.get("doNotStore"):

@@ -45,9 +45,12 @@ def signature(text: str) -> list[int] | None:
     return [int(v) for v in ((a * hashes + b) % _PRIME).min(axis=1)]
 
 
-def similarity(first: list[int], second: list[int]) -> float:
-    """The estimated Jaccard similarity of two signatures' texts."""
-    return sum(x == y for x, y in zip(first, second, strict=True)) / SIGNATURE_SIZE
+def similarities(own: list[int], others: list[list[int]]) -> list[float]:
+    """The estimated Jaccard similarity of own's text with each of the others' texts."""
+    if not others:
+        return []
+    matrix = np.asarray(others, dtype=np.int64)
+    return [float(v) for v in (matrix == np.asarray(own, dtype=np.int64)).mean(axis=1)]
 
 
 def newcomer_hits(rules: SiteRules, *, site_id: int, email: str, link_count: int) -> list[RuleHit]:
@@ -85,7 +88,8 @@ def campaign_hits(rules: SiteRules, *, comment: Comment) -> list[RuleHit]:
             :CANDIDATE_LIMIT
         ]
     )
-    similar = [row for row in candidates if similarity(own, row[3]) >= SIMILAR]
+    scores = similarities(own, [row[3] for row in candidates])
+    similar = [row for row, score in zip(candidates, scores, strict=True) if score >= SIMILAR]
     authors = {row[2].lower() for row in similar} | {comment.author_email.lower()}
     campaign_id = None
     if rules.campaign_authors and len(authors) >= rules.campaign_authors:

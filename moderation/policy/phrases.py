@@ -148,3 +148,18 @@ def severe_phrases(text: str) -> list[PhraseMatch]:
             category, text[start:end].strip(), start, end, _is_quoted(text, start, end)
         )
     return list(found.values())
+
+
+# The Perspective-compatible endpoint reports at least this for a label when a phrase of its
+# category matches (clients commonly cut at 0.5 to 0.8).
+PERSPECTIVE_FLOOR = 0.8
+PERSPECTIVE_LABELS = {THREAT: "threat", DEHUMANISATION: "identity_attack"}
+
+
+def perspective_floors(text: str) -> dict[str, tuple[int, int]]:
+    """Label -> span of the phrase that lifts it to PERSPECTIVE_FLOOR (quotes lift nothing)."""
+    return {
+        PERSPECTIVE_LABELS[match.category]: (match.start, match.end)
+        for match in severe_phrases(text)
+        if match.category in PERSPECTIVE_LABELS and not match.quoted
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from moderation.bench import perspective as _perspective  # noqa: F401 - registers its suite
+from moderation.bench import rules as _rules  # noqa: F401 - registers its suite
 from moderation.bench.suites import SUITES, BenchOptions
 from moderation.desk import bench as _desk  # noqa: F401 - registers the queue suite
 
