@@ -8,7 +8,6 @@ signatures, without the database round trip).
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable
 from io import TextIOBase
