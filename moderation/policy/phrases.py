@@ -66,7 +66,7 @@ _PATTERNS: list[tuple[str, str]] = [
     (THREAT, r"(?:i\s+am|i'm|im|we\s+are|we're)\s+coming\s+for\s+(?:you|them|him|her)"),
     (THREAT, r"put\s+(?:a|one)\s+bullet\s+in"),
     # exposure of where someone lives or works
-    (EXPOSURE, r"(?:i|we)\s+know\s+where\s+_(?:lives?|works?|sleeps?|stays?|goes\s+to\s+school)"),
+    (EXPOSURE, r"(?:i|we)\s+know\s+_where\s+_(?:lives?|works?|sleeps?|stays?|goes\s+to\s+school)"),
     (EXPOSURE, r"(?:i|we)\s+(?:have|got)\s+(?:your|his|her|their)\s+(?:home\s+)?address"),
     # dehumanisation of groups
     (
@@ -80,7 +80,9 @@ _PATTERNS: list[tuple[str, str]] = [
     (DEHUMANISATION, r"(?:are|is)\s+(?:not|less\s+than|barely)\s+human"),
     (DEHUMANISATION, r"\bsubhumans?\b"),
     # calls to expel or exterminate
-    (EXPULSION, r"send\s+(?:them|those|these|the\s+\w+)?\s*(?:all\s+)?back"),
+    (EXPULSION, r"send\s+(?:them|those\s+\w+|these\s+\w+|all\s+of\s+them)\s+(?:all\s+)?back"),
+    (EXPULSION, r"send\s+(?:them\s+)?all\s+back"),
+    (EXPULSION, r"send\s+(?:the\s+)?\w+\s+(?:all\s+)?back\s+(?:home|where|to\s+(?:their|where))"),
     (EXPULSION, r"(?:be|get|got|are)\s+(?:all\s+)?sent\s+back"),
     (EXPULSION, r"go\s+back\s+(?:to\s+)?where\s+(?:they|you)\s+came\s+from"),
     (

@@ -43,8 +43,13 @@ def _term_pattern(term: str) -> str:
 
 @lru_cache(maxsize=256)
 def compile_terms(terms: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One pattern for a list of terms, longest first; None for an empty list."""
-    patterns = sorted({_term_pattern(term) for term in terms if term.strip("* ")}, key=len)
+    """One pattern for a list of terms, longest first; None for an empty list.
+
+    Terms of fewer than two letters once normalised ("xxx" reads as "x") are left out: they
+    would match ordinary words.
+    """
+    usable = [term for term in terms if len(normalize(term.replace("*", "")).strip()) >= 2]
+    patterns = sorted({_term_pattern(term) for term in usable}, key=len)
     if not patterns:
         return None
     alternatives = "|".join(reversed(patterns))

@@ -13,10 +13,12 @@ def site_change_form(
     thresholds: list[dict[str, str]] | tuple = (),
     origins: list[dict[str, str]] | tuple = (),
     initial_origins: int = 0,
+    house_rules: list[dict[str, str]] | tuple = (),
     **fields: Any,
 ) -> dict[str, Any]:
     """Every field of the site page at its current value, `fields` changed, and the thresholds
-    and origins inlines with these new rows (after `initial_origins` rows already saved)."""
+    origins and house rules inlines with these new rows (after `initial_origins` rows already
+    saved)."""
     data: dict[str, Any] = {
         "name": site.name,
         "domain": site.domain,
@@ -27,6 +29,7 @@ def site_change_form(
     for prefix, rows, initial in (
         ("thresholds", thresholds, 0),
         ("origins", origins, initial_origins),
+        ("house_rules", house_rules, 0),
     ):
         data |= {
             f"{prefix}-TOTAL_FORMS": str(len(rows)),

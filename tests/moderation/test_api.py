@@ -226,8 +226,9 @@ def rates(monkeypatch):
 def test_submissions_are_throttled_per_address(client, article, rates):
     rates(submit="2/minute", invalid="10/minute")
     codes = [
-        client.post(comments_url(article.pk), {**VALID, "body": f"Point {n}."}, format="json")
-        .status_code
+        client.post(
+            comments_url(article.pk), {**VALID, "body": f"Point {n}."}, format="json"
+        ).status_code
         for n in "abc"
     ]
     assert codes == [202, 202, 429]
@@ -246,8 +247,9 @@ def test_refused_submissions_count_against_their_own_higher_limit(client, articl
     assert [r.status_code for r in refused] == [400, 400]
     # Two refusals used none of the submit limit: two submissions still go through.
     codes = [
-        client.post(comments_url(article.pk), {**VALID, "body": f"Point {n}."}, format="json")
-        .status_code
+        client.post(
+            comments_url(article.pk), {**VALID, "body": f"Point {n}."}, format="json"
+        ).status_code
         for n in "ab"
     ]
     assert codes == [202, 202]
