@@ -143,12 +143,15 @@ def test_counts_per_status_and_site_are_shown(moderator_client):
         ({"article": "ARTICLE"}, ["plain", "abusive"]),
         ({"since": "TODAY"}, ["plain", "other-site"]),
         ({"until": "YESTERDAY"}, ["abusive"]),
+        ({"rule": "links"}, ["plain"]),
+        ({"rule": "markup"}, ["plain"]),
+        ({"rule": "campaign"}, []),
     ],
 )
 def test_the_filters_narrow_the_queue(moderator_client, params, expected):
     article = ArticleFactory()
     comments = {
-        "plain": held_comment(article=article, body="cheap widgets"),
+        "plain": held_comment(article=article, body="cheap widgets", fired_rules=",links,markup,"),
         "abusive": held_comment(
             article=article,
             toxicity_score=0.9,

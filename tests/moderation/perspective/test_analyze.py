@@ -160,3 +160,36 @@ def test_a_requested_language_other_than_english_is_refused_unless_dropped(post)
     assert dropped.status_code == 200
     assert dropped.json()["attributeScores"] == {}
     assert dropped.headers["X-Model-Versions"] == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("I am going to shoot you and your family tomorrow.", "I am going to shoot you"),
+        ("You are an idiot and I will find you and hurt you.", "I will find you and hurt you"),
+    ],
+)
+def test_a_threat_phrase_lifts_threat_to_at_least_0_8_with_the_phrase_as_span(
+    post, served, text, phrase
+):
+    if "THREAT" not in served:
+        pytest.skip("the shipped toxicity artifact has no threat label")
+    body = {
+        "comment": {"text": text},
+        "requestedAttributes": {"THREAT": {}},
+        "spanAnnotations": True,
+    }
+    threat = post(ANALYZE, body).json()["attributeScores"]["THREAT"]
+    assert threat["summaryScore"]["value"] >= 0.8
+    spans = [s for s in threat["spanScores"] if s["score"]["value"] >= 0.8]
+    assert [text[s["begin"] : s["end"]] for s in spans] == [phrase]
+
+
+def test_dehumanisation_lifts_identity_attack_and_a_quote_does_not(post):
+    def identity_attack(text: str) -> float:
+        body = {"comment": {"text": text}, "requestedAttributes": {"IDENTITY_ATTACK": {}}}
+        scores = post(ANALYZE, body).json()["attributeScores"]
+        return scores["IDENTITY_ATTACK"]["summaryScore"]["value"]
+
+    assert identity_attack("Those people are cockroaches.") >= 0.8
+    assert identity_attack('He wrote "those people are cockroaches" and was banned.') < 0.8
