@@ -39,10 +39,10 @@ def _body(code: str, message: str, fields: dict[str, list[str]] | None = None) -
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
-        response = Response(_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        refused = Response(_body(exc.code, exc.message, exc.fields), status=exc.status_code)
         if isinstance(exc, RateLimitedError):
-            response["Retry-After"] = str(exc.retry_after)
-        return response
+            refused["Retry-After"] = str(exc.retry_after)
+        return refused
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -17,7 +17,7 @@ from ml.normalize import normalize
 
 def parse_terms(text: str) -> tuple[str, ...]:
     """A site's list as typed in the admin: one term a line or comma-separated; # comments."""
-    terms = []
+    terms: list[str] = []
     for line in text.splitlines():
         line = line.split("#", 1)[0]
         terms.extend(term.strip() for term in line.split(","))

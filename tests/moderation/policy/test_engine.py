@@ -20,7 +20,7 @@ def clean_scores(fake_scores):
 
 
 def score(article, body, **fields) -> Comment:
-    comment = CommentFactory(article=article, body=body, **fields)
+    comment = CommentFactory.create(article=article, body=body, **fields)
     services.comment_score(comment_id=comment.pk)
     comment.refresh_from_db()
     return comment
