@@ -46,7 +46,7 @@ def judge(
     fingerprint recorded; without, rules that need history beyond the author's are skipped."""
     hits: list[RuleHit] = []
     if ban_reason:
-        hits.append(RuleHit("ban", REJECT, ban_reason.rstrip(".")))
+        hits.append(RuleHit("ban", REJECT, ban_reason.removeprefix("Rejected: ").rstrip(".")))
     hits += text_hits(rules, submission)
     if not any(hit.rule in HARD_RULES for hit in hits):
         hits += history.newcomer_hits(

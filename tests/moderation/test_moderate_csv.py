@@ -50,6 +50,7 @@ def test_each_row_gets_status_reason_rules_and_scores_and_nothing_is_stored(
     assert decided[1]["rules"] == "severe_phrase"
     assert decided[2]["reason"] == "Rejected: banned word “casinos”."
     assert decided[3]["rules"] == "ban"
+    assert decided[3]["reason"].startswith("Rejected: the author is banned (email ban #")
     assert decided[0]["score_spam"] == "0.01" and decided[0]["kind"] == "fine"
     assert decided[0]["not_applicable"] == "closed flood duplicate honeypot campaign"
     assert not Comment.objects.exists()
