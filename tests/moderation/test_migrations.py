@@ -14,7 +14,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from moderation.checks import migrated_under_the_old_graph
 
 GROUPS = importlib.import_module("moderation.migrations.0002_groups")
-HOUSE_RULES = importlib.import_module("moderation.migrations.0003_house_rules")
+HOUSE_RULES = importlib.import_module("moderation.migrations.0004_house_rules")
 # Permissions later migrations grant to a group, on top of 0002's.
 LATER_GRANTS = {HOUSE_RULES.SITE_MANAGERS: set(HOUSE_RULES.HOUSE_RULES_PERMISSIONS)}
 
