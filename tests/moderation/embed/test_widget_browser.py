@@ -186,3 +186,36 @@ def test_load_more_and_newest_first(browser, demo):
         "() => document.querySelector('#comments').shadowRoot"
         ".querySelector('ol.thread > li .body').textContent === 'Comment number 22'"
     )
+
+
+def test_the_form_says_in_words_why_a_comment_was_refused(browser, demo):
+    from moderation.rules.models import SiteRules
+
+    SiteRules.objects.create(site=demo["site"], flood_per_minute=3)
+    page = browser.new_context().new_page()
+    page.goto(demo["url"])
+    form = page.locator("#comments form")
+    page.get_by_role("heading", name="No comments yet").wait_for()
+    # The honeypot is in the form for bots, out of sight and of the accessibility tree for people.
+    trap = form.locator("input[name=homepage]")
+    box = trap.bounding_box()
+    assert trap.count() == 1 and box is not None and box["x"] + box["width"] <= 0
+    assert form.get_by_role("textbox", name="Leave this empty").count() == 0
+
+    def post(body: str) -> None:
+        _fill(form, body=body)
+        form.get_by_role("button", name="Post Comment").click()
+
+    post("Who inspects these prisons?")
+    page.locator("li[data-own]").first.get_by_text("awaiting moderation").wait_for()
+    post("Who inspects these prisons?")
+    form.get_by_text("You already posted this comment.").wait_for()
+    post("And how often?")
+    page.locator("li[data-own]").nth(1).wait_for()
+    post("One more question.")
+    too_fast = form.get_by_text("You are commenting too fast.")
+    too_fast.wait_for()
+    assert "seconds and try again" in too_fast.inner_text() or "a second" in too_fast.inner_text()
+    Article.objects.filter(site=demo["site"]).update(comments_open=False)
+    post("Last word.")
+    form.get_by_text("Comments are closed on this article.").wait_for()
