@@ -36,63 +36,255 @@ def revoke_house_rules(apps, schema_editor):
         )
 
 
-
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('moderation', '0003_site_threshold_model_version'),
+        ("moderation", "0003_site_threshold_model_version"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='comment',
-            name='fired_rules',
-            field=models.CharField(blank=True, default='', help_text='The house rules that fired on the automatic decision, as ,rule,rule,.', max_length=300),
+            model_name="comment",
+            name="fired_rules",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="The house rules that fired on the automatic decision, as ,rule,rule,.",
+                max_length=300,
+            ),
         ),
         migrations.CreateModel(
-            name='SiteRules',
+            name="SiteRules",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('severe_phrases', models.BooleanField(default=True, help_text='Hold threats, exposure of where someone lives, dehumanisation and calls to expel or exterminate for a moderator (never rejects on its own).')),
-                ('starter_words', models.BooleanField(default=True, help_text='Use the shipped banned and suspect word lists (LDNOOBW subset).')),
-                ('banned_words', models.TextField(blank=True, help_text='Reject comments with these: one word or phrase a line (or comma-separated); * matches letters inside a word, e.g. casino*.')),
-                ('suspect_words', models.TextField(blank=True, help_text='Hold comments with these for a moderator (same format).')),
-                ('max_links', models.PositiveSmallIntegerField(blank=True, default=2, help_text='Hold a comment with more links than this. Empty: no limit.', null=True, validators=[django.core.validators.MaxValueValidator(100)])),
-                ('allowed_domains', models.TextField(blank=True, help_text='Links to these domains (and their subdomains) never count.')),
-                ('blocked_domains', models.TextField(blank=True, help_text='Reject a comment linking to these domains (or their subdomains).')),
-                ('markup', models.BooleanField(default=True, help_text='Hold comments that are mostly HTML, or carry <script, onclick= or javascript:.')),
-                ('newcomers', models.CharField(choices=[('off', 'Off: newcomers are treated like everyone'), ('always', "Hold every newcomer's comment"), ('link', "Hold a newcomer's comment when it has a link")], default='off', max_length=8)),
-                ('known_after', models.PositiveSmallIntegerField(default=1, help_text='An author (by email) is no newcomer after this many approved comments here.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)])),
-                ('min_length', models.PositiveIntegerField(default=0, help_text='Hold comments shorter than this many characters; 0: no minimum.')),
-                ('max_length', models.PositiveIntegerField(default=0, help_text='Hold comments longer than this many characters; 0: no maximum.')),
-                ('close_after_days', models.PositiveIntegerField(blank=True, help_text='Close comments this many days after publication (widget-created articles: after the service first saw them). Empty: never.', null=True, validators=[django.core.validators.MinValueValidator(1)])),
-                ('flood_per_minute', models.PositiveSmallIntegerField(blank=True, default=5, help_text='At most this many comments a minute from one IP address, and from one email address (429 above it). Empty: no per-site limit.', null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(1000)])),
-                ('duplicate_minutes', models.PositiveIntegerField(blank=True, default=60, help_text='Refuse the same text from the same author again within this many minutes. Empty: allow duplicates.', null=True, validators=[django.core.validators.MinValueValidator(1)])),
-                ('campaign_authors', models.PositiveSmallIntegerField(blank=True, default=3, help_text='Hold (as a campaign) the same or nearly the same text once this many authors sent it. Empty: off.', null=True, validators=[django.core.validators.MinValueValidator(2), django.core.validators.MaxValueValidator(100)])),
-                ('campaign_hours', models.PositiveSmallIntegerField(default=24, help_text="How far back a campaign's members are looked for.", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(720)])),
-                ('honeypot', models.BooleanField(default=True, help_text='Reject, unseen by the sender, comments whose hidden trap field is filled.')),
-                ('author_fields', models.BooleanField(default=True, help_text='Hold comments whose name is a URL or stuffed with sales keywords, or whose website is on a blocked or link-shortener domain.')),
-                ('site', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='house_rules', to='moderation.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "severe_phrases",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Hold threats, exposure of where someone lives, dehumanisation and calls to expel or exterminate for a moderator (never rejects on its own).",
+                    ),
+                ),
+                (
+                    "starter_words",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Use the shipped banned and suspect word lists (LDNOOBW subset).",
+                    ),
+                ),
+                (
+                    "banned_words",
+                    models.TextField(
+                        blank=True,
+                        help_text="Reject comments with these: one word or phrase a line (or comma-separated); * matches letters inside a word, e.g. casino*.",
+                    ),
+                ),
+                (
+                    "suspect_words",
+                    models.TextField(
+                        blank=True,
+                        help_text="Hold comments with these for a moderator (same format).",
+                    ),
+                ),
+                (
+                    "max_links",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        default=2,
+                        help_text="Hold a comment with more links than this. Empty: no limit.",
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                    ),
+                ),
+                (
+                    "allowed_domains",
+                    models.TextField(
+                        blank=True,
+                        help_text="Links to these domains (and their subdomains) never count.",
+                    ),
+                ),
+                (
+                    "blocked_domains",
+                    models.TextField(
+                        blank=True,
+                        help_text="Reject a comment linking to these domains (or their subdomains).",
+                    ),
+                ),
+                (
+                    "markup",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Hold comments that are mostly HTML, or carry <script, onclick= or javascript:.",
+                    ),
+                ),
+                (
+                    "newcomers",
+                    models.CharField(
+                        choices=[
+                            ("off", "Off: newcomers are treated like everyone"),
+                            ("always", "Hold every newcomer's comment"),
+                            ("link", "Hold a newcomer's comment when it has a link"),
+                        ],
+                        default="off",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "known_after",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="An author (by email) is no newcomer after this many approved comments here.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                    ),
+                ),
+                (
+                    "min_length",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Hold comments shorter than this many characters; 0: no minimum.",
+                    ),
+                ),
+                (
+                    "max_length",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Hold comments longer than this many characters; 0: no maximum.",
+                    ),
+                ),
+                (
+                    "close_after_days",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Close comments this many days after publication (widget-created articles: after the service first saw them). Empty: never.",
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                    ),
+                ),
+                (
+                    "flood_per_minute",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        default=5,
+                        help_text="At most this many comments a minute from one IP address, and from one email address (429 above it). Empty: no per-site limit.",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(1000),
+                        ],
+                    ),
+                ),
+                (
+                    "duplicate_minutes",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        default=60,
+                        help_text="Refuse the same text from the same author again within this many minutes. Empty: allow duplicates.",
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                    ),
+                ),
+                (
+                    "campaign_authors",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        default=3,
+                        help_text="Hold (as a campaign) the same or nearly the same text once this many authors sent it. Empty: off.",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(2),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                    ),
+                ),
+                (
+                    "campaign_hours",
+                    models.PositiveSmallIntegerField(
+                        default=24,
+                        help_text="How far back a campaign's members are looked for.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(720),
+                        ],
+                    ),
+                ),
+                (
+                    "honeypot",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Reject, unseen by the sender, comments whose hidden trap field is filled.",
+                    ),
+                ),
+                (
+                    "author_fields",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Hold comments whose name is a URL or stuffed with sales keywords, or whose website is on a blocked or link-shortener domain.",
+                    ),
+                ),
+                (
+                    "site",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="house_rules",
+                        to="moderation.site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'house rules',
-                'verbose_name_plural': 'house rules',
+                "verbose_name": "house rules",
+                "verbose_name_plural": "house rules",
             },
         ),
         migrations.CreateModel(
-            name='CommentFingerprint',
+            name="CommentFingerprint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('author_email', models.EmailField(max_length=254)),
-                ('signature', models.JSONField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('campaign', models.ForeignKey(blank=True, help_text="The campaign's first comment, when this text is part of one.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='campaign_members', to='moderation.comment')),
-                ('comment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='fingerprint', to='moderation.comment')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='moderation.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("author_email", models.EmailField(max_length=254)),
+                ("signature", models.JSONField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The campaign's first comment, when this text is part of one.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="campaign_members",
+                        to="moderation.comment",
+                    ),
+                ),
+                (
+                    "comment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fingerprint",
+                        to="moderation.comment",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="moderation.site",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['site', 'created_at'], name='fingerprint_site_time')],
+                "indexes": [
+                    models.Index(fields=["site", "created_at"], name="fingerprint_site_time")
+                ],
             },
         ),
         migrations.RunPython(grant_house_rules, revoke_house_rules),
