@@ -95,7 +95,7 @@ def campaign_html(comment: Comment) -> str:
     members = type(fingerprint).objects.filter(campaign_id=fingerprint.campaign_id).count()
     url = reverse("admin:moderation_comment_changelist")
     return format_html(
-        'campaign #{} — <a href="{}?campaign={}&status__exact=">all {} members</a> '
+        'campaign #{} — <a href="{}?campaign={}">all {} members</a> '
         "(select them all there and decide them with one action)",
         fingerprint.campaign_id,
         url,

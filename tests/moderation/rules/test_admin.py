@@ -61,3 +61,31 @@ def test_a_site_manager_cannot_set_another_sites_rules(manager, sites):
         f"/admin/moderation/site/{theirs.pk}/change/", site_change_form(theirs, house_rules=[RULES])
     )
     assert not SiteRules.objects.filter(site=theirs).exists()
+
+
+def test_the_admin_shows_the_rules_that_fired_and_a_campaigns_members_together(client, fake_scores):
+    from moderation import services
+    from moderation.models import Comment
+    from tests.moderation.factories import ArticleFactory, CommentFactory, ModeratorFactory
+
+    fake_scores(spam=0.01, toxicity=0.01)
+    article = ArticleFactory()
+    text = "The mayor lied about the tram budget, sign the petition at the town hall today!"
+    members = []
+    for n in range(3):
+        comment = CommentFactory.create(
+            article=article, body=text + "!" * n, author_email=f"{n}@example.org"
+        )
+        services.comment_score(comment_id=comment.pk)
+        members.append(comment)
+    bystander = CommentFactory.create(article=article, body="Unrelated and fine.")
+    client.force_login(ModeratorFactory(is_superuser=True))
+    page = client.get(f"/admin/moderation/comment/{members[2].pk}/change/").content.decode()
+    assert "Rules that fired" in page and "?rule=campaign" in page
+    assert f"campaign #{members[0].pk}" in page and "all 3 members" in page
+    listing = client.get("/admin/moderation/comment/", {"campaign": members[0].pk})
+    shown = {c.pk for c in listing.context["cl"].result_list}
+    assert shown == {c.pk for c in members} and bystander.pk not in shown
+    held = client.get("/admin/moderation/comment/", {"rule": "campaign"})
+    assert {c.pk for c in held.context["cl"].result_list} == {members[2].pk}
+    assert Comment.objects.get(pk=members[2].pk).status == Comment.Status.HELD
