@@ -1,4 +1,4 @@
-"""Command line: `python -m ml {fetch,train,evaluate,score,bench,study}`."""
+"""Command line: `python -m ml {fetch,train,evaluate,score,bench,study,site-curve}`."""
 
 from __future__ import annotations
 
@@ -61,6 +61,16 @@ def _parser() -> argparse.ArgumentParser:
         "study", help="spam: leave-one-video-out against mixed videos and a site's own decisions"
     )
     study.add_argument("--data", type=Path, help="data folder (default $ML_DATA_DIR or ../shared)")
+
+    curve = sub.add_parser(
+        "site-curve",
+        help="ROC-AUC on a site's held-back rows as its own labels train a site layer",
+    )
+    curve.add_argument("--model", choices=MODEL_NAMES, required=True)
+    curve.add_argument("--input", type=Path, required=True, help="the site's `text,label` CSV")
+    curve.add_argument("--sizes", default="100,300,1000", help="comma-separated training sizes")
+    curve.add_argument("--seed", type=int, default=13)
+    curve.add_argument("--artifacts", type=Path, help="shared model folder (default ml/artifacts)")
     return parser
 
 
@@ -97,6 +107,36 @@ def _score(args: argparse.Namespace) -> int:
                     row[label] = f"{scores[label][j]:.6f}"
                 writer.writerow(row)
     print(f"scored {len(rows)} rows with {model.version} -> {args.output}")
+    return 0
+
+
+def _site_curve(args: argparse.Namespace) -> int:
+    from ml.data import DataError, load_labeled_csv
+    from ml.site import SiteLayerError, site_curve
+
+    try:
+        sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
+    except ValueError:
+        return _fail(f"--sizes must be comma-separated whole numbers, not {args.sizes!r}")
+    if not sizes or sizes[0] < 1:
+        return _fail("--sizes needs at least one size, each at least 1")
+    model = load_model(args.model, args.artifacts)
+    try:
+        rows = load_labeled_csv(args.input, model.labels[0], source="site")
+    except DataError as exc:
+        return _fail(str(exc))
+    texts = [r.text for r in rows]
+    labels = [r.labels[model.labels[0]] for r in rows]
+    try:
+        points = site_curve(model, texts, labels, sizes, args.seed)
+    except SiteLayerError as exc:
+        return _fail(str(exc))
+    print(
+        f"# {model.version} on {args.input}: {len(rows)} rows, seed {args.seed}, "
+        f"measured on the {len(rows) - sizes[-1]} rows past the largest size"
+    )
+    for k, value in points:
+        print(f"k={k} auc=" + ("n/a (one class)" if value is None else f"{value:.4f}"))
     return 0
 
 
@@ -145,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             run(args.artifacts, args.n)
             return 0
+        if args.command == "site-curve":
+            return _site_curve(args)
         if args.command == "study":
             from ml.study import format_study, run_study
 

@@ -424,6 +424,7 @@ class ModerationEvent(AppendOnlyModel):
 from moderation.authors import models as _authors_models  # noqa: E402, F401
 from moderation.embed import models as _embed_models  # noqa: E402, F401
 from moderation.keys import models as _keys_models  # noqa: E402, F401
+from moderation.learning import models as _learning_models  # noqa: E402, F401
 from moderation.notify import models as _notify_models  # noqa: E402, F401
 from moderation.perspective import models as _perspective_models  # noqa: E402, F401
 from moderation.rules import models as _rules_models  # noqa: E402, F401

@@ -1,15 +1,26 @@
-"""Adapts the `ml` package to the app: loads each model once per process and scores one comment."""
+"""Adapts the `ml` package to the app: loads each model once per process and scores one comment.
+
+The shared models come from ML_ARTIFACTS_DIR unless `manage.py retrain` promoted a version of
+its own; a site may also have its own layer on top (moderation/learning). Each process looks at
+the versions' marker file at most every ML_RELOAD_CHECK_SECONDS and loads what changed, so
+workers and web processes pick up a promotion without a restart. Site layers load lazily.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
 import ml
+from ml.site import SiteLayer, load_site_layer
+from moderation.learning import versions
 
 EXPLANATION_SIZE = 5
 
@@ -25,25 +36,97 @@ class CommentScores:
     default_thresholds: dict[str, dict[str, float | None]]
 
 
-@functools.cache
+class _Live:
+    """This process's copy of the marker, reread when the file changes (checked every few s)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.checked = float("-inf")
+        self.stamp: tuple[int, int] | None = None
+        self.doc: dict[str, Any] = {}
+
+    def current(self) -> dict[str, Any]:
+        now = time.monotonic()
+        if now - self.checked < settings.ML_RELOAD_CHECK_SECONDS:
+            return self.doc
+        with self.lock:
+            self.checked = now
+            stamp = versions.marker_stamp()
+            if stamp != self.stamp:
+                self.stamp = stamp
+                self.doc = versions.marker_read() if stamp else {}
+        return self.doc
+
+    def reset(self) -> None:
+        with self.lock:
+            self.checked, self.stamp, self.doc = float("-inf"), None, {}
+
+
+_live = _Live()
+
+
+def _shared_dirs() -> tuple[tuple[str, str], ...]:
+    """(model name, artifacts folder) of every model: the promoted version, else the shipped."""
+    shared = _live.current().get("shared", {})
+    base = versions.versions_dir()
+    return tuple(
+        (name, str(base / shared[name]) if name in shared else str(settings.ML_ARTIFACTS_DIR))
+        for name in ml.MODEL_NAMES
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _models_in(dirs: tuple[tuple[str, str], ...]) -> dict[str, ml.Model]:
+    return {name: ml.load_model(name, artifacts_dir=Path(folder)) for name, folder in dirs}
+
+
 def loaded_models() -> dict[str, ml.Model]:
-    """Each model loaded once per process (a worker keeps them for every task)."""
-    artifacts_dir = Path(settings.ML_ARTIFACTS_DIR)
-    return {name: ml.load_model(name, artifacts_dir=artifacts_dir) for name in ml.MODEL_NAMES}
+    """Each live shared model, loaded once per process until a new version is promoted."""
+    return _models_in(_shared_dirs())
+
+
+@functools.lru_cache(maxsize=256)
+def _site_layer(folder: str) -> SiteLayer:
+    return load_site_layer(Path(folder))
+
+
+def models_cache_clear() -> None:
+    """Forget every loaded model, layer and the marker (tests; a process never needs it)."""
+    _models_in.cache_clear()
+    _site_layer.cache_clear()
+    _thresholds_in.cache_clear()
+    _label_versions_in.cache_clear()
+    _live.reset()
+
+
+def site_layers(site_id: int | None, kind: str = "sites") -> dict[str, tuple[str, SiteLayer]]:
+    """model name -> (version, layer) of a site's live layers (or, kind="shadow", its shadow
+    candidates), loaded on first use."""
+    if site_id is None:
+        return {}
+    entries = _live.current().get(kind, {}).get(str(site_id), {})
+    base = versions.versions_dir()
+    return {
+        name: (entry["version"], _site_layer(str(base / entry["folder"])))
+        for name, entry in entries.items()
+    }
+
+
+def shadow_entries(site_id: int) -> dict[str, dict[str, Any]]:
+    """model name -> {"id", "version", "folder"} of the site's shadow candidates."""
+    return dict(_live.current().get("shadow", {}).get(str(site_id), {}))
 
 
 def _bound(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
 
 
-@functools.cache
-def default_thresholds() -> dict[str, dict[str, float | None]]:
-    """Each model's own thresholds, read from its card without loading its arrays (for pages)."""
-    artifacts_dir = Path(settings.ML_ARTIFACTS_DIR)
+@functools.lru_cache(maxsize=1)
+def _thresholds_in(dirs: tuple[tuple[str, str], ...]) -> dict[str, dict[str, float | None]]:
     thresholds: dict[str, dict[str, float | None]] = {}
-    for name in ml.MODEL_NAMES:
+    for name, folder in dirs:
         try:
-            meta = json.loads((artifacts_dir / name / "model.json").read_text(encoding="utf-8"))
+            meta = json.loads((Path(folder) / name / "model.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue  # a page shows unscored badges rather than failing; scoring itself refuses
         stored = meta.get("thresholds", {})
@@ -52,31 +135,47 @@ def default_thresholds() -> dict[str, dict[str, float | None]]:
     return thresholds
 
 
-@functools.cache
-def label_versions() -> dict[str, str]:
-    """The version of the model that scores each label, read from the cards (for pages)."""
-    artifacts_dir = Path(settings.ML_ARTIFACTS_DIR)
-    versions: dict[str, str] = {}
-    for name in ml.MODEL_NAMES:
+def default_thresholds() -> dict[str, dict[str, float | None]]:
+    """Each live model's own thresholds, read from its card without loading its arrays."""
+    return _thresholds_in(_shared_dirs())
+
+
+@functools.lru_cache(maxsize=1)
+def _label_versions_in(dirs: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name, folder in dirs:
         try:
-            meta = json.loads((artifacts_dir / name / "model.json").read_text(encoding="utf-8"))
+            meta = json.loads((Path(folder) / name / "model.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
         for label in meta.get("thresholds", {}):
-            versions[label] = str(meta.get("version", ""))
-    return versions
+            found[label] = str(meta.get("version", ""))
+    return found
 
 
-def scores_for_text(text: str) -> CommentScores:
-    """Every loaded model's scores, version, explanation and default thresholds for one text."""
+def label_versions() -> dict[str, str]:
+    """The version of the live model that scores each label, read from the cards (for pages)."""
+    return _label_versions_in(_shared_dirs())
+
+
+def scores_for_text(text: str, site_id: int | None = None) -> CommentScores:
+    """Every live model's scores, version, explanation and default thresholds for one text; a
+    site's own layer, where it has one, rescores that model's main label for that site only."""
     scores: dict[str, float] = {}
-    versions: dict[str, str] = {}
+    versions_used: dict[str, str] = {}
     explanations: dict[str, list[dict]] = {}
     thresholds: dict[str, dict[str, float | None]] = {}
+    layers = site_layers(site_id)
     for name, model in loaded_models().items():
-        for label, values in model.score_labels([text]).items():
+        if name in layers:
+            layer_version, layer = layers[name]
+            labels = layer.score_labels(model, [text])
+            versions_used[name] = f"{model.version}+{layer_version}"
+        else:
+            labels = model.score_labels([text])
+            versions_used[name] = model.version
+        for label, values in labels.items():
             scores[label] = round(float(values[0]), 6)
-        versions[name] = model.version
         thresholds.update(
             {
                 label: {"publish": t["publish"], "reject": t["reject"]}
@@ -92,4 +191,13 @@ def scores_for_text(text: str) -> CommentScores:
             }
             for item in model.explain(text, top=EXPLANATION_SIZE)
         ]
-    return CommentScores(scores, versions, explanations, thresholds)
+    return CommentScores(scores, versions_used, explanations, thresholds)
+
+
+def shadow_score(text: str, site_id: int, name: str) -> float | None:
+    """The site's shadow candidate's score of model `name`'s main label, if it has one."""
+    layers = site_layers(site_id, kind="shadow")
+    if name not in layers:
+        return None
+    _version, layer = layers[name]
+    return float(layer.score(loaded_models()[name], [text])[0])

@@ -15,6 +15,7 @@ from moderation.authors.hashing import comment_ip_hashes
 from moderation.authors.models import AuthorBan
 from moderation.authors.selectors import author_is_trusted, ban_for_comment
 from moderation.errors import ApplicationError, ConflictError, NotFoundError
+from moderation.learning import services as learning_services
 from moderation.models import Actor, Article, Comment, ModerationEvent
 from moderation.notify import services as notify_services
 from moderation.policy import engine
@@ -270,6 +271,10 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
     except ConflictError:
         # Another worker or a moderator got there first; their decision stands.
         return None
+    if result is not None:
+        learning_services.shadow_scores_record(
+            comment=comment, scores=result.scores, thresholds=thresholds, live_status=verdict.status
+        )
     return policy.Decision(Status(verdict.status), verdict.reason)
 
 

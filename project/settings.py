@@ -228,6 +228,12 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Moderation ----------------------------------------------------------------------------
 ML_ARTIFACTS_DIR = env_str("ML_ARTIFACTS_DIR", str(BASE_DIR / "ml" / "artifacts"))
+# Retraining (moderation/learning): the training data, the promoted versions (outside the
+# repository; ML_ARTIFACTS_DIR stays the shipped default every site starts from), and how often
+# a process looks at the versions' marker file for a newly promoted one.
+ML_DATA_DIR = env_str("ML_DATA_DIR", str(BASE_DIR.parent / "shared" / "data"))
+ML_VERSIONS_DIR = env_str("ML_VERSIONS_DIR", str(BASE_DIR / "var" / "ml-versions"))
+ML_RELOAD_CHECK_SECONDS = env_int("ML_RELOAD_CHECK_SECONDS", 5, minimum=0)
 # Every label the models score, or will once retrained (issue 8): a site may set thresholds for
 # these. A test checks that the shipped models score no label missing here.
 MODERATION_LABELS = (

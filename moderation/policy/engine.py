@@ -25,9 +25,10 @@ class Judgement:
     thresholds: dict[str, policy.Thresholds]
 
 
-def _scores(text: str) -> scoring.CommentScores | None:
+def _scores(text: str, site_id: int) -> scoring.CommentScores | None:
     try:
-        return scoring.scores_for_text(text)
+        # A site's own promoted layer (moderation/learning) scores its comments only.
+        return scoring.scores_for_text(text, site_id=site_id)
     except Exception:  # a missing or broken model artifact: decide without the models
         logger.exception("The classifier is unavailable; deciding by the rules alone")
         return None
@@ -59,7 +60,7 @@ def judge(
             hits += history.campaign_hits(rules, comment=comment)
     if any(hit.rule in HARD_RULES for hit in hits):
         return Judgement(combine(hits, model_status=None, trusted=trusted), None, {})
-    result = _scores(submission.body)
+    result = _scores(submission.body, site.pk)
     if result is None:
         return Judgement(combine(hits, model_status=None, trusted=trusted), None, {})
     thresholds = policy.resolve_thresholds(result.default_thresholds, site.threshold_overrides())

@@ -42,7 +42,7 @@ def fake_scores(monkeypatch):
     calls = []
 
     def install(spam: float, toxicity: float, thresholds=DEFAULT_THRESHOLDS):
-        def score(text: str) -> CommentScores:
+        def score(text: str, site_id: int | None = None) -> CommentScores:
             calls.append(text)
             return CommentScores(
                 scores={"spam": spam, "toxicity": toxicity, "insult": 0.0},

@@ -60,7 +60,7 @@ def test_every_labels_thresholds_pass_through_with_none_for_never_reject(fake_mo
 
 @pytest.mark.slow
 def test_the_shipped_models_load_once_and_score_a_comment(settings):
-    scoring.loaded_models.cache_clear()
+    scoring.models_cache_clear()
     try:
         settings.ML_ARTIFACTS_DIR = str(Path(__file__).resolve().parents[2] / "ml" / "artifacts")
         assert scoring.loaded_models() is scoring.loaded_models()
@@ -73,4 +73,4 @@ def test_the_shipped_models_load_once_and_score_a_comment(settings):
         assert set(result.scores) <= set(settings.MODERATION_LABELS)
         assert set(result.default_thresholds) <= set(result.scores)
     finally:
-        scoring.loaded_models.cache_clear()
+        scoring.models_cache_clear()

@@ -75,14 +75,14 @@ def test_models_are_loaded_once_per_process_not_per_task(monkeypatch, celery_eag
         return FakeModel(name)
 
     monkeypatch.setattr(scoring.ml, "load_model", fake_load)
-    scoring.loaded_models.cache_clear()
+    scoring.models_cache_clear()
     try:
         for _ in range(3):
             tasks.comment_score_task.delay(CommentFactory().pk)
         assert sorted(loads) == ["spam", "toxicity"]
         assert Comment.objects.filter(status=Comment.Status.APPROVED).count() == 3
     finally:
-        scoring.loaded_models.cache_clear()
+        scoring.models_cache_clear()
 
 
 def test_the_periodic_task_requeues_stale_pending_comments(monkeypatch, settings):

@@ -8,13 +8,19 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from moderation.models import Site
-from moderation.training.selectors import TRAINABLE_MODELS, training_labels
+from moderation.training.selectors import (
+    EXPORT_COLUMNS,
+    TRAINABLE_MODELS,
+    export_row,
+    training_labels,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Export moderator decisions and Perspective suggestscore feedback as training data "
-        "(text,label CSV for `python -m ml train --model MODEL --extra FILE`)."
+        "(text,label CSV for `python -m ml train --model MODEL --extra FILE`), with each "
+        "decision's model scores and versions, the automatic decision, the moderator and the time."
     )
 
     def add_arguments(self, parser) -> None:
@@ -36,10 +42,10 @@ class Command(BaseCommand):
         path = Path(out)
         counts = {"moderator": 0, "suggestscore": 0}
         with path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["text", "label"])
+            writer = csv.DictWriter(fh, fieldnames=EXPORT_COLUMNS)
+            writer.writeheader()
             for row in training_labels(model=model, site=found):
-                writer.writerow([row.text, f"{row.label:g}"])
+                writer.writerow(export_row(row))
                 counts[row.source] += 1
         self.stderr.write(
             f"Wrote {sum(counts.values())} {model} labels to {path} "

@@ -106,3 +106,57 @@ def test_an_unknown_site_is_a_clear_error(db, tmp_path):
         call_command(
             "export_training_data", "--out", str(tmp_path / "x.csv"), "--site", "nowhere.example"
         )
+
+
+def test_reject_as_spam_and_as_abuse_are_distinct_labels(db, tmp_path):
+    article = ArticleFactory(site=SiteFactory(domain="labels.example.com"))
+    moderator = ModeratorFactory()
+    # The scores point the other way: the moderator's kind of rejection decides.
+    abuse = _held(article, "You absolute clown.", spam=0.9, toxicity=0.1)
+    spam = _held(article, "Cheap pills at pills.example", spam=0.1, toxicity=0.9)
+    for comment, kind in ((abuse, "abuse"), (spam, "spam")):
+        services.comment_moderate(
+            comment_id=comment.pk,
+            to_status=Comment.Status.REJECTED,
+            moderator=moderator,
+            label=kind,
+        )
+    toxicity = {r["text"]: r["label"] for r in _export(tmp_path, "--model", "toxicity")}
+    assert toxicity == {"You absolute clown.": "1"}
+    spam_rows = {r["text"]: r["label"] for r in _export(tmp_path, "--model", "spam")}
+    assert spam_rows == {"Cheap pills at pills.example": "1"}
+
+
+def test_rows_carry_scores_versions_automatic_decision_moderator_and_time(db, tmp_path):
+    article = ArticleFactory(site=SiteFactory(domain="context.example.com"))
+    moderator = ModeratorFactory(username="maria")
+    comment = CommentFactory(article=article, body="Held by the model, approved by Maria.")
+    services.comment_transition(
+        comment=comment,
+        to_status=Comment.Status.HELD,
+        actor="system",
+        reason="Held: toxicity 0.50 ≥ publish threshold 0.35.",
+        fields={
+            "toxicity_score": 0.5,
+            "spam_score": 0.1,
+            "scores": {"toxicity": 0.5, "spam": 0.1},
+            "model_versions": {"toxicity": "toxicity-x", "spam": "spam-y"},
+            "decision_label": "toxicity",
+        },
+    )
+    services.comment_approve(comment_id=comment.pk, moderator=moderator)
+    [row] = _export(tmp_path)
+    assert row["label"] == "0" and row["decision"] == "approved"
+    assert row["automatic_decision"] == "held" and row["automatic_label"] == "toxicity"
+    assert row["toxicity_score"] == "0.5" and row["spam_score"] == "0.1"
+    assert row["model_versions"] == "spam=spam-y;toxicity=toxicity-x"
+    assert row["moderator"] == "maria" and row["decided_at"].startswith("20")
+
+
+def test_an_undone_decision_is_no_label(db, tmp_path):
+    article = ArticleFactory(site=SiteFactory(domain="undo.example.com"))
+    moderator = ModeratorFactory()
+    comment = _held(article, "Changed my mind.", spam=0.1, toxicity=0.6)
+    services.comment_reject(comment_id=comment.pk, moderator=moderator)
+    services.comment_decision_undo(moderator=moderator)
+    assert _export(tmp_path) == []
