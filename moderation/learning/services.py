@@ -25,14 +25,14 @@ from django.utils import timezone
 import ml
 from ml.site import auc, fit_site_layer, load_site_layer, save_site_layer
 from moderation import policy, scoring
-from moderation.errors import ApplicationError
+from moderation.errors import ApplicationError, PermissionDeniedError
 from moderation.learning import versions
-from moderation.learning.models import ModelVersion, ShadowScore
-from moderation.models import Comment, Site
+from moderation.learning.models import ModelVersion, ShadowScore, ThresholdChange
+from moderation.learning.thresholds import MIN_LABELS, MIN_PER_CLASS, Target, thresholds_propose
+from moderation.models import Comment, Site, SiteThreshold
+from moderation.selectors import sites_visible_to
 from moderation.training.selectors import LabelledText, moderator_labels, suggested_labels
 
-MIN_LABELS = 200
-MIN_PER_CLASS = 20
 HOLDOUT_SHARE = 4  # one comment in four is held out
 
 
@@ -364,3 +364,37 @@ def shadow_scores_record(
         )
         recorded.append(row)
     return recorded
+
+
+def threshold_change_confirm(
+    *, site: Site, model: str, target: Target, user: Any
+) -> ThresholdChange:
+    """A site manager confirms thresholds from a target: the proposal is computed again here,
+    saved as the site's thresholds for that label, and recorded with its backtest."""
+    if not (
+        user.has_perm("moderation.add_thresholdchange")
+        and user.has_perm("moderation.change_sitethreshold")
+        and sites_visible_to(user=user).filter(pk=site.pk).exists()
+    ):
+        raise PermissionDeniedError(
+            "Only a manager of this site may change its thresholds.",
+            fields={"site": [site.domain]},
+        )
+    proposal = thresholds_propose(site=site, model=model, target=target)
+    after = proposal.after
+    with transaction.atomic():
+        SiteThreshold.objects.update_or_create(
+            site=site,
+            label=proposal.label,
+            defaults={"publish_below": after["publish"], "reject_above": after["reject"]},
+        )
+        return ThresholdChange.objects.create(
+            site=site,
+            label=proposal.label,
+            target=target.as_dict(),
+            source=proposal.source,
+            before=proposal.before,
+            after=after,
+            backtest={**proposal.backtest, "notes": proposal.notes},
+            confirmed_by=user,
+        )

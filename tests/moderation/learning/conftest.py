@@ -36,7 +36,16 @@ def _versions_dir(settings, tmp_path):
 def label_history(db):
     """Make `n` decided comments on `site`: those with `word` rejected as abuse, others approved."""
 
-    def make(site, n=240, word="grobnik", seed=1, toxic_share=0.3, days=10):
+    def make(
+        site,
+        n=240,
+        word="grobnik",
+        seed=1,
+        toxic_share=0.3,
+        days=10,
+        means=(0.4, 0.55),
+        spread=0.15,
+    ):
         rng = random.Random(seed)
         article = ArticleFactory(site=site)
         moderator = ModeratorFactory()
@@ -46,7 +55,7 @@ def label_history(db):
             toxic = rng.random() < toxic_share
             words = f"{rng.choice(SENTENCES)} {rng.choice(SENTENCES)}"
             body = f"{words} {word} {i}" if toxic else f"{words} {i}"
-            score = round(min(1.0, max(0.0, rng.gauss(0.55 if toxic else 0.4, 0.15))), 4)
+            score = round(min(1.0, max(0.0, rng.gauss(means[toxic], spread))), 4)
             comments.append(
                 Comment(
                     article=article,
