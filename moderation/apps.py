@@ -21,6 +21,7 @@ class ModerationConfig(AppConfig):
         from moderation.embed import admin as _embed_admin  # noqa: F401
         from moderation.embed.cors import origin_allowed_for_route
         from moderation.keys import admin as _keys_admin  # noqa: F401
+        from moderation.learning import admin as _learning_admin  # noqa: F401
         from moderation.notify import admin as _notify_admin  # noqa: F401
         from moderation.notify import tasks as _notify_tasks  # noqa: F401
         from moderation.perspective import admin as _perspective_admin  # noqa: F401

@@ -107,3 +107,13 @@ class ThresholdChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site} {self.label}: {self.after}"
+
+
+class Dashboard(ModelVersion):
+    """The dashboard's entry in the admin index; no rows of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "Dashboard"
+        verbose_name_plural = "Dashboard"
+        default_permissions = ()
