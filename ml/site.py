@@ -119,7 +119,11 @@ def _fit(
     use_words: bool,
 ) -> tuple[float, float, np.ndarray]:
     """Penalised logistic fit of (scale, bias, w) by L-BFGS; deterministic."""
-    n_w = x.shape[1] if use_words else 0
+    # Only buckets the rows use can move away from 0: fit those, the rest stay 0.
+    used = np.unique(x.indices) if use_words else np.zeros(0, dtype=np.int64)
+    full_width = x.shape[1]
+    x = x[:, used]
+    n_w = len(used)
     total = float(sample_weight.sum()) or 1.0
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -140,9 +144,10 @@ def _fit(
 
     theta0 = np.zeros(2 + n_w)
     theta0[0] = 1.0
-    result = minimize(objective, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    result = minimize(objective, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 1000})
     theta = result.x
-    w = theta[2:] if n_w else np.zeros(x.shape[1])
+    w = np.zeros(full_width)
+    w[used] = theta[2:]
     return float(theta[0]), float(theta[1]), w
 
 
@@ -185,7 +190,7 @@ def _cv_gain(
 def fit_site_layer(
     model: Model,
     texts: Sequence[str],
-    labels: Sequence[float],
+    labels: Sequence[float] | np.ndarray,
     *,
     sample_weight: Sequence[float] | None = None,
     seed: int = 13,
@@ -263,7 +268,7 @@ def load_site_layer(folder: Path) -> SiteLayer:
     )
 
 
-def auc(labels: Sequence[float], scores: Sequence[float]) -> float | None:
+def auc(labels: Sequence[float] | np.ndarray, scores: Sequence[float] | np.ndarray) -> float | None:
     """ROC-AUC of scores against labels read as 0/1 at 0.5; None without both classes."""
     return _auc(np.asarray(labels, dtype=np.float64), np.asarray(scores, dtype=np.float64))
 

@@ -110,7 +110,7 @@ def backtest(
     labelled: list[tuple[dict[str, float], float]],
 ) -> dict[str, Any]:
     """Published/held/rejected over the history, and mistakes on the labelled comments."""
-    statuses = [policy.decide(s, thresholds).status for s in scores]
+    statuses = [str(policy.decide(s, thresholds).status) for s in scores]
     counts = {status: statuses.count(status) for status in ("approved", "held", "rejected")}
     total = max(len(statuses), 1)
     outcomes = [(policy.decide(s, thresholds).status, y >= 0.5) for s, y in labelled]

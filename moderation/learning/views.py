@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -31,7 +33,7 @@ OUTCOME_WORDS = {
 class DashboardInput(forms.Form):
     site = forms.IntegerField(required=False)
     days = forms.TypedChoiceField(
-        choices=[(d, d) for d in PERIODS], coerce=int, required=False, empty_value=30
+        choices=[(d, d) for d in PERIODS], coerce=int, required=False, empty_value="30"
     )
 
 
@@ -39,8 +41,8 @@ def _dashboard_charts(site: Site, days: int) -> dict[str, Any]:
     period = learning_selectors.period_of(days)
     ticks = [d.strftime("%m-%d") for d in period.days]
     per_day = learning_selectors.comments_per_day(site=site, period=period)
-    outcomes = {
-        OUTCOME_WORDS[s]: [per_day.get(d, {}).get(s, 0) for d in period.days]
+    outcomes: dict[str, Sequence[float]] = {
+        OUTCOME_WORDS[s]: [per_day.get(d, Counter())[s] for d in period.days]
         for s in learning_selectors.OUTCOMES
     }
     sizes, waits = learning_selectors.queue_per_day(site=site, period=period)
@@ -69,8 +71,8 @@ def _dashboard_charts(site: Site, days: int) -> dict[str, Any]:
             "Decisions per day: automatic and by moderators",
             ticks,
             {
-                "automatic": [decisions.get(d, {}).get("system", 0) for d in period.days],
-                "moderator": [decisions.get(d, {}).get("moderator", 0) for d in period.days],
+                "automatic": [decisions.get(d, Counter())["system"] for d in period.days],
+                "moderator": [decisions.get(d, Counter())["moderator"] for d in period.days],
             },
         ),
         "overturns": charts.rates(
@@ -109,8 +111,8 @@ def dashboard_view(request: HttpRequest, admin_site: AdminSite) -> HttpResponse:
         return TemplateResponse(
             request, "admin/moderation/learning/dashboard.html", context, status=400
         )
-    site_id, days = form.cleaned_data["site"], form.cleaned_data["days"]
-    site = next((s for s in sites if s.pk == site_id), None) if site_id else (sites or [None])[0]
+    site_id, days = form.cleaned_data["site"], int(form.cleaned_data["days"])
+    site = next((s for s in sites if s.pk == site_id), None) if site_id else next(iter(sites), None)
     if site_id and site is None:
         context["errors"] = {"site": [f"No site {site_id} among yours."]}
         return TemplateResponse(

@@ -8,6 +8,7 @@ from moderation.bench import perspective as _perspective  # noqa: F401 - registe
 from moderation.bench import rules as _rules  # noqa: F401 - registers its suite
 from moderation.bench.suites import SUITES, BenchOptions
 from moderation.desk import bench as _desk  # noqa: F401 - registers the queue suite
+from moderation.learning import bench as _learning  # noqa: F401 - registers the sites suite
 
 
 class Command(BaseCommand):

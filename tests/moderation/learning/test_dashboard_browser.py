@@ -31,7 +31,7 @@ def test_a_moderator_opens_the_dashboard_from_the_admin_index(browser, live_serv
     SiteMembership.objects.create(user=user, site=ours)
 
     page = browser.new_page(viewport={"width": 1400, "height": 1400})
-    failed: list[str] = []
+    failed = []
     page.on(
         "response",
         lambda r: failed.append(r.url) if r.status >= 400 and "favicon" not in r.url else None,
