@@ -386,7 +386,12 @@ def threshold_change_confirm(
         SiteThreshold.objects.update_or_create(
             site=site,
             label=proposal.label,
-            defaults={"publish_below": after["publish"], "reject_above": after["reject"]},
+            defaults={
+                "publish_below": after["publish"],
+                "reject_above": after["reject"],
+                # Chosen against the scores of the model live now (see SiteThreshold.set_for).
+                "model_version": scoring.label_versions().get(proposal.label, ""),
+            },
         )
         return ThresholdChange.objects.create(
             site=site,
