@@ -1,6 +1,7 @@
 """Gated retraining per site: promotion only when better, rollback, a site's model is its own."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -125,3 +126,28 @@ def test_operating_point_counts_mistakes_at_the_thresholds():
         "held": 1,
         "reject_precision": 0.5,
     }
+
+
+def test_a_shared_candidate_no_better_than_the_live_model_is_not_promoted(
+    label_history, settings, tmp_path
+):
+    """The shared path: ml.train's output compared on every site's held-out labels."""
+    import shutil
+
+    settings.ML_DATA_DIR = str(tmp_path)  # present; the stand-in trainer does not read it
+    label_history(SiteFactory(domain="a.example.com"), n=150)
+    label_history(SiteFactory(domain="b.example.com"), n=150, seed=2)
+    calls = []
+
+    def same_model(model, data_dir, out_dir, extra):
+        calls.append((model, [p.read_text().count("\n") for p in extra]))
+        shutil.copytree(Path(settings.ML_ARTIFACTS_DIR) / model, out_dir / model)
+
+    outcome = services.shared_retrain(model="toxicity", train_fn=same_model)
+    [(model, [lines])] = calls
+    # Every site's training labels went in as one --extra CSV (header + rows).
+    assert model == "toxicity" and lines == outcome.comparison.extra["train_rows"] + 1
+    assert outcome.comparison.rows > 0
+    assert outcome.comparison.candidate_auc == outcome.comparison.current_auc
+    assert not outcome.promoted and outcome.version.site is None
+    assert json.loads(versions.marker_path().read_text())["shared"] == {}
