@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from moderation import scoring
 from moderation.errors import AuthenticationError
 from moderation.keys.models import ApiKey
 from moderation.keys.services import api_key_authenticate
@@ -185,11 +186,19 @@ def perspective_analyze(*, api_key: ApiKey, body: dict) -> Analysis:
 
     label_scores: dict[str, float] = {}
     versions: dict[str, str] = {}
+    # A site's own promoted layer (manage.py retrain --site) scores its key's requests too.
+    layers = scoring.site_layers(api_key.site_id)
     for by, _params in chosen.values():
         if by.model.name not in versions:
-            for label, values in by.model.score_labels([scored.plain]).items():
+            if by.model.name in layers:
+                layer_version, layer = layers[by.model.name]
+                scores = layer.score_labels(by.model, [scored.plain])
+                versions[by.model.name] = f"{by.model.version}+{layer_version}"
+            else:
+                scores = by.model.score_labels([scored.plain])
+                versions[by.model.name] = by.model.version
+            for label, values in scores.items():
                 label_scores[label] = float(values[0])
-            versions[by.model.name] = by.model.version
 
     # THREAT and IDENTITY_ATTACK combine the model and the severe-phrase layer.
     floors = perspective_floors(scored.plain)

@@ -44,6 +44,10 @@ def test_the_moderators_group_reviews_comments_and_manages_authors_and_nothing_e
         "add_authorban",
         "change_authorban",
         "view_authoraction",
+        # The dashboard, shadow trials and threshold changes of their sites (issue 21).
+        "view_dashboard",
+        "view_shadowscore",
+        "view_thresholdchange",
     }
 
 
@@ -71,6 +75,12 @@ def test_the_site_managers_group_manages_site_settings_and_keys_only():
         "add_siterules",
         "change_siterules",
         *per_site_settings,
+        # The dashboard, model versions, shadow trials, thresholds from a target (issue 21).
+        "view_dashboard",
+        "view_modelversion",
+        "view_shadowscore",
+        "view_thresholdchange",
+        "add_thresholdchange",
     }
     assert not Permission.objects.filter(
         group__name="Site managers", codename__in=["moderate_comment", "view_comment"]

@@ -62,3 +62,37 @@ def test_comments_record_the_site_version_that_scored_them(label_history):
     comment.refresh_from_db()
     assert comment.status != Comment.Status.PENDING
     assert comment.model_versions["toxicity"].endswith(f"+{live.version}")
+
+
+def test_the_perspective_endpoint_scores_a_sites_key_with_its_promoted_layer(client, label_history):
+    import json
+
+    from moderation.keys.services import api_key_create
+
+    site, other = SiteFactory(domain="a.example.com"), SiteFactory(domain="b.example.com")
+    label_history(site)
+    call_command("retrain", "--model", "toxicity", "--site", "a.example.com", stdout=StringIO())
+    live = ModelVersion.objects.get(site=site, status=ModelVersion.Status.LIVE)
+    body = {
+        "comment": {"text": "Who pays for the new stadium in the end? grobnik"},
+        "requestedAttributes": {"TOXICITY": {}},
+        "languages": ["en"],
+        "doNotStore": True,  # nothing kept, not even a usage count to flush at exit
+    }
+    answers = {}
+    for s in (site, other):
+        _, secret = api_key_create(site=s, name="CMS")
+        response = client.post(
+            f"/v1alpha1/comments:analyze?key={secret}",
+            json.dumps(body),
+            content_type="application/json",
+        )
+        assert response.status_code == 200
+        answers[s.domain] = response
+    mine, theirs = (
+        answers[d].json()["attributeScores"]["TOXICITY"]["summaryScore"]["value"]
+        for d in ("a.example.com", "b.example.com")
+    )
+    assert mine > theirs + 0.1
+    assert live.version in answers["a.example.com"]["X-Model-Versions"]
+    assert live.version not in answers["b.example.com"]["X-Model-Versions"]
