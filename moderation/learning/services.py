@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import importlib.util
+import logging
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import ml
-from ml.site import auc, fit_site_layer, load_site_layer, save_site_layer
+from ml.site import SiteLayerError, auc, fit_site_layer, load_site_layer, save_site_layer
 from moderation import policy, scoring
 from moderation.errors import ApplicationError, PermissionDeniedError
 from moderation.learning import versions
@@ -32,6 +33,8 @@ from moderation.learning.thresholds import MIN_LABELS, MIN_PER_CLASS, Target, th
 from moderation.models import Comment, Site, SiteThreshold
 from moderation.selectors import sites_visible_to
 from moderation.training.selectors import LabelledText, moderator_labels, suggested_labels
+
+logger = logging.getLogger(__name__)
 
 HOLDOUT_SHARE = 4  # one comment in four is held out
 
@@ -346,7 +349,12 @@ def shadow_scores_record(
     site_id = comment.article.site_id
     recorded = []
     for name, entry in scoring.shadow_entries(site_id).items():
-        value = scoring.shadow_score(comment.body, site_id, name)
+        try:
+            value = scoring.shadow_score(comment.body, site_id, name)
+        except (SiteLayerError, OSError):
+            # A trial must never stand in the way of the live decision, already made.
+            logger.exception("Shadow candidate %s could not score comment %s", entry, comment.pk)
+            continue
         label = scoring.loaded_models()[name].labels[0]
         if value is None or label not in scores:
             continue

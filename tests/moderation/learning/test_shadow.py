@@ -96,3 +96,22 @@ def test_the_perspective_endpoint_scores_a_sites_key_with_its_promoted_layer(cli
     assert mine > theirs + 0.1
     assert live.version in answers["a.example.com"]["X-Model-Versions"]
     assert live.version not in answers["b.example.com"]["X-Model-Versions"]
+
+
+def test_a_broken_shadow_candidate_never_stops_the_live_decision(label_history, caplog):
+    import shutil
+
+    from moderation.learning import versions
+
+    site = SiteFactory(domain="a.example.com")
+    label_history(site)
+    call_command(
+        "retrain", "--model", "toxicity", "--site", "a.example.com", "--shadow", stdout=StringIO()
+    )
+    shutil.rmtree(versions.versions_dir() / ModelVersion.objects.get(site=site).folder)
+    comment = CommentFactory(article=ArticleFactory(site=site), body="A fair question.")
+    assert services.comment_score(comment_id=comment.pk) is not None
+    comment.refresh_from_db()
+    assert comment.status != Comment.Status.PENDING
+    assert not ShadowScore.objects.exists()
+    assert "could not score" in caplog.text
