@@ -17,7 +17,7 @@ GROUPS = importlib.import_module("moderation.migrations.0002_groups")
 HOUSE_RULES = importlib.import_module("moderation.migrations.0004_house_rules")
 # Permissions later migrations grant to a group, on top of 0002's.
 LATER_GRANTS = {HOUSE_RULES.SITE_MANAGERS: set(HOUSE_RULES.HOUSE_RULES_PERMISSIONS)}
-LEARNING = importlib.import_module("moderation.migrations.0004_learning")
+LEARNING = importlib.import_module("moderation.migrations.0005_learning")
 for _group, _codenames in LEARNING.GRANTS.items():
     LATER_GRANTS[_group] = LATER_GRANTS.get(_group, set()) | set(_codenames)
 

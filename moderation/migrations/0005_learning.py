@@ -47,7 +47,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("moderation", "0003_site_threshold_model_version"),
+        ("moderation", "0004_house_rules"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
