@@ -20,6 +20,9 @@ class ModerationConfig(AppConfig):
         from moderation.desk import admin as _desk_admin  # noqa: F401
         from moderation.embed import admin as _embed_admin  # noqa: F401
         from moderation.embed.cors import origin_allowed_for_route
+
+        # Worker pool processes write heartbeats that /readyz reads.
+        from moderation.health import worker as _health_worker  # noqa: F401
         from moderation.keys import admin as _keys_admin  # noqa: F401
         from moderation.learning import admin as _learning_admin  # noqa: F401
         from moderation.notify import admin as _notify_admin  # noqa: F401

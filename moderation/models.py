@@ -222,6 +222,12 @@ class Actor(models.TextChoices):
     MODERATOR = "moderator", "Moderator"
 
 
+# The decision label of a comment held because no model could score it (the policy's
+# "classifier_unavailable" rule); the sweeper scores such comments again once the models load,
+# unless a moderator has acted on them.
+CLASSIFIER_UNAVAILABLE_LABEL = "classifier_unavailable"
+
+
 def comment_harm():
     """The highest of the two models' scores; unscored counts as 0 (the queue's "most harmful")."""
     return Greatest(
@@ -312,11 +318,15 @@ class Comment(models.Model):
         default="",
         help_text="The house rules that fired on the automatic decision, as ,rule,rule,.",
     )
+    # When scoring was last put on the queue: the sweeper re-queues only comments whose message
+    # is older than the stale age, so a comment already waiting in the queue is not sent again.
+    last_enqueued_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["article", "status", "created_at"]),
+            models.Index(fields=["status", "last_enqueued_at"], name="comment_requeue_order"),
             # The moderation queue's order, one status at a time and across statuses, and the
             # author history it shows: each page is an index scan, whatever the table's size.
             models.Index(
@@ -341,12 +351,21 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} by {self.author_name}: {self.body[:60]}"
 
-    def can_move(self, to_status: str, *, actor: str, undo: bool = False) -> bool:
+    def can_move(
+        self, to_status: str, *, actor: str, undo: bool = False, rescore: bool = False
+    ) -> bool:
         """Whether `actor` may move this comment to `to_status`.
 
         An undo is the reverse of a move the table allows moderators (approved back to pending,
-        say), so a moderator's own decision can always be taken back.
+        say), so a moderator's own decision can always be taken back. A rescore is the system
+        deciding a comment it held because no model could score it, as it decides a pending one.
         """
+        if rescore:
+            return (
+                actor == Actor.SYSTEM
+                and self.status == Comment.Status.HELD
+                and to_status in self.SYSTEM_TRANSITIONS[Comment.Status.PENDING]
+            )
         if undo:
             return actor == Actor.MODERATOR and self.status in self.MODERATOR_TRANSITIONS.get(
                 Comment.Status(to_status), set()

@@ -34,3 +34,21 @@ def comment_score_send(comment_id: int) -> None:
     except Exception:
         # The comment is stored; the periodic requeue scores it once the broker is back.
         logger.exception("Could not queue comment %s for scoring; it stays pending", comment_id)
+
+
+def comments_score_resend(comment_ids: list[int]) -> list[int]:
+    """Queue scoring now for each comment, in order, until the broker refuses; those queued."""
+    sent: list[int] = []
+    for comment_id in comment_ids:
+        try:
+            task_send(SCORE_COMMENT, comment_id)
+        except Exception:
+            # The broker is down: the rest waits for the next run rather than each timing out.
+            logger.warning(
+                "Could not re-queue comment %s; %d comments wait for the next run",
+                comment_id,
+                len(comment_ids) - len(sent),
+            )
+            break
+        sent.append(comment_id)
+    return sent

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -24,6 +25,12 @@ from moderation.learning import versions
 
 EXPLANATION_SIZE = 5
 
+logger = logging.getLogger(__name__)
+
+
+class ModelsUnavailable(ml.ModelLoadError):
+    """The models could not be loaded in this process: comments are held, not scored."""
+
 
 @dataclass(frozen=True)
 class CommentScores:
@@ -34,6 +41,85 @@ class CommentScores:
     explanations: dict[str, list[dict]]  # model name -> features that pushed its score up
     # label -> {"publish": float, "reject": float | None}; None: never reject on this label
     default_thresholds: dict[str, dict[str, float | None]]
+
+
+class _LoadedModels:
+    """The process's models, loaded once; a failed load is retried at most every N seconds."""
+
+    def __init__(self) -> None:
+        self.models: dict[str, ml.Model] | None = None
+        self.dirs: tuple[tuple[str, str], ...] = ()
+        self.error = ""
+        self.failed_at: float | None = None
+        self.lock = threading.Lock()
+
+    def get(self, dirs: tuple[tuple[str, str], ...]) -> dict[str, ml.Model]:
+        """The models in these folders; a promoted version (other folders) is loaded afresh."""
+        if self.models is not None and self.dirs == dirs:
+            return self.models
+        with self.lock:
+            if self.models is None or self.dirs != dirs:
+                self._load(dirs)
+        assert self.models is not None
+        return self.models
+
+    def _load(self, dirs: tuple[tuple[str, str], ...]) -> None:
+        now = time.monotonic()
+        retry_after = settings.MODERATION_MODEL_RETRY_SECONDS
+        if self.failed_at is not None and now - self.failed_at < retry_after:
+            raise ModelsUnavailable(self.error)
+        artifacts_dir = ", ".join(sorted({folder for _, folder in dirs}))
+        try:
+            models = {name: ml.load_model(name, artifacts_dir=Path(folder)) for name, folder in dirs}
+        except ml.ModelLoadError as error:
+            first_failure = self.failed_at is None
+            self.failed_at, self.error = now, str(error)
+            if first_failure:
+                logger.critical(
+                    "MODELS UNAVAILABLE: %s. This process scores nothing: every comment it takes "
+                    "is held with the reason %r until the models load (retried every %d s).",
+                    error,
+                    "classifier unavailable",
+                    retry_after,
+                )
+            raise ModelsUnavailable(str(error)) from error
+        if self.failed_at is not None:
+            logger.warning("Models loaded again from %s", artifacts_dir)
+        self.models, self.dirs, self.error, self.failed_at = models, dirs, "", None
+
+    def reset(self) -> None:
+        with self.lock:
+            self.models, self.dirs, self.error, self.failed_at = None, (), "", None
+
+
+_loaded = _LoadedModels()
+
+
+def loaded_models() -> dict[str, ml.Model]:
+    """Each live shared model, loaded once per process until a new version is promoted.
+
+    Raises ModelsUnavailable while they cannot be loaded; the load is tried again at most every
+    MODERATION_MODEL_RETRY_SECONDS, so restored artifacts are picked up without a restart.
+    """
+    return _loaded.get(_shared_dirs())
+
+
+def models_ready() -> bool:
+    """Whether this process can score (loading the models if they are not loaded yet)."""
+    try:
+        loaded_models()
+    except ModelsUnavailable:
+        return False
+    return True
+
+
+def model_status() -> dict[str, object]:
+    """This process's models for health reports: ready, versions, and why not when not."""
+    try:
+        models = loaded_models()
+    except ModelsUnavailable as error:
+        return {"ready": False, "versions": {}, "error": str(error)}
+    return {"ready": True, "versions": {name: m.version for name, m in models.items()}}
 
 
 class _Live:
@@ -75,16 +161,6 @@ def _shared_dirs() -> tuple[tuple[str, str], ...]:
     )
 
 
-@functools.lru_cache(maxsize=1)
-def _models_in(dirs: tuple[tuple[str, str], ...]) -> dict[str, ml.Model]:
-    return {name: ml.load_model(name, artifacts_dir=Path(folder)) for name, folder in dirs}
-
-
-def loaded_models() -> dict[str, ml.Model]:
-    """Each live shared model, loaded once per process until a new version is promoted."""
-    return _models_in(_shared_dirs())
-
-
 @functools.lru_cache(maxsize=256)
 def _site_layer(folder: str) -> SiteLayer:
     return load_site_layer(Path(folder))
@@ -92,7 +168,7 @@ def _site_layer(folder: str) -> SiteLayer:
 
 def models_cache_clear() -> None:
     """Forget every loaded model, layer and the marker (tests; a process never needs it)."""
-    _models_in.cache_clear()
+    _loaded.reset()
     _site_layer.cache_clear()
     _thresholds_in.cache_clear()
     _label_versions_in.cache_clear()

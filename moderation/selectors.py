@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from moderation.errors import NotFoundError
 from moderation.models import (
+    CLASSIFIER_UNAVAILABLE_LABEL,
     MODERATE_COMMENT,
+    Actor,
     Article,
     Comment,
     ModerationEvent,
@@ -143,9 +145,33 @@ def comments_for_moderation(
 
 
 def stale_pending_comment_ids(*, older_than_seconds: int, limit: int = 1000) -> list[int]:
+    """Pending comments whose scoring was last queued longer ago than older_than_seconds."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     return list(
-        Comment.objects.filter(status=Comment.Status.PENDING, created_at__lt=cutoff)
-        .order_by("created_at")
+        Comment.objects.filter(status=Comment.Status.PENDING, last_enqueued_at__lt=cutoff)
+        .order_by("last_enqueued_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def moderator_acted_on() -> Exists:
+    """In a filter on comments: whether a moderator ever changed the comment."""
+    return Exists(ModerationEvent.objects.filter(comment=OuterRef("pk"), actor=Actor.MODERATOR))
+
+
+def held_unscored_comments() -> QuerySet[Comment]:
+    """Comments held because no model could score them, that no moderator has acted on."""
+    return Comment.objects.filter(
+        status=Comment.Status.HELD, decision_label=CLASSIFIER_UNAVAILABLE_LABEL
+    ).filter(~moderator_acted_on())
+
+
+def held_unscored_comment_ids(*, older_than_seconds: int, limit: int = 1000) -> list[int]:
+    """Held-unscored comments whose scoring was last queued longer ago than older_than_seconds."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        held_unscored_comments()
+        .filter(last_enqueued_at__lt=cutoff)
+        .order_by("last_enqueued_at", "id")
         .values_list("id", flat=True)[:limit]
     )

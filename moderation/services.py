@@ -10,20 +10,31 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from moderation import policy, queue
+from moderation import policy, queue, scoring
 from moderation.authors.hashing import comment_ip_hashes
 from moderation.authors.models import AuthorBan
 from moderation.authors.selectors import author_is_trusted, ban_for_comment
 from moderation.errors import ApplicationError, ConflictError, NotFoundError
 from moderation.learning import services as learning_services
-from moderation.models import Actor, Article, Comment, ModerationEvent
+from moderation.models import (
+    CLASSIFIER_UNAVAILABLE_LABEL,
+    Actor,
+    Article,
+    Comment,
+    ModerationEvent,
+)
 from moderation.notify import services as notify_services
 from moderation.policy import engine
 from moderation.policy import submit as submit_rules
 from moderation.policy.checks import Submission
 from moderation.policy.verdict import RuleHit
 from moderation.rules.selectors import site_rules
-from moderation.selectors import comments_visible_to, stale_pending_comment_ids
+from moderation.selectors import (
+    comments_visible_to,
+    held_unscored_comment_ids,
+    moderator_acted_on,
+    stale_pending_comment_ids,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +158,7 @@ def comment_transition(
     details: dict[str, Any] | None = None,
     fields: dict[str, Any] | None = None,
     undoes: ModerationEvent | None = None,
+    rescore: bool = False,
 ) -> ModerationEvent:
     """The one way a comment's status changes: check the move, update conditionally, log it.
 
@@ -154,11 +166,12 @@ def comment_transition(
     the update only applies while the row still has it. `fields` are further columns written with
     the status (scores, say; a restored `decision_reason` wins over `reason`); `label` and
     `details` go into the event. `undoes` is the event an undo reverses (which allows the reverse
-    of a moderator move). Raises
-    ConflictError when the move is not allowed for `actor` or the comment changed meanwhile.
+    of a moderator move). `rescore` lets the system decide a comment it held because no model
+    could score it, provided it is still held for that reason and no moderator has acted on it.
+    Raises ConflictError when the move is not allowed for `actor` or the comment changed meanwhile.
     """
     from_status = comment.status
-    if not comment.can_move(to_status, actor=actor, undo=undoes is not None):
+    if not comment.can_move(to_status, actor=actor, undo=undoes is not None, rescore=rescore):
         raise ConflictError(
             f"{_a(from_status)} {from_status} comment cannot be moved to {to_status}.",
             fields={"status": [f"Comment {comment.pk} is {from_status}."]},
@@ -170,7 +183,12 @@ def comment_transition(
         "status": to_status,
     }
     with transaction.atomic():
-        updated = Comment.objects.filter(pk=comment.pk, status=from_status).update(**changes)
+        rows = Comment.objects.filter(pk=comment.pk, status=from_status)
+        if rescore:
+            rows = rows.filter(decision_label=CLASSIFIER_UNAVAILABLE_LABEL).exclude(
+                moderator_acted_on()
+            )
+        updated = rows.update(**changes)
         if updated == 0:
             raise ConflictError(
                 "The comment was changed by someone else in the meantime; reload and try again.",
@@ -199,18 +217,24 @@ def comment_transition(
 
 
 def comment_score(*, comment_id: int) -> policy.Decision | None:
-    """Score a pending comment and decide it by its site's policy; a no-op if already decided."""
+    """Score a pending comment and decide it by its site's policy; a no-op if already decided.
+
+    A comment held because no model could score it is scored and decided the same way, unless a
+    moderator has acted on it. Without models, a pending comment is held with the reason
+    "classifier unavailable" so that it shows in the queue at once.
+    """
     comment = Comment.objects.select_related("article__site").filter(pk=comment_id).first()
     if comment is None:
         logger.warning("Comment %s no longer exists; nothing to score", comment_id)
         return None
-    if comment.status != Status.PENDING:
+    rescore = comment.status == Status.HELD and _held_unscored(comment)
+    if comment.status != Status.PENDING and not rescore:
         return None
 
     # Hard rules first: a ban rejects without scoring (see moderation.policy.verdict).
     ban = ban_for_comment(comment=comment)
     if ban is not None:
-        return _comment_reject_banned(comment=comment, ban=ban)
+        return _comment_reject_banned(comment=comment, ban=ban, rescore=rescore)
 
     site = comment.article.site
     trusted = author_is_trusted(email=comment.author_email, site_id=site.pk)
@@ -227,6 +251,8 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
         comment=comment,
     )
     verdict, result, thresholds = judgement.verdict, judgement.scores, judgement.thresholds
+    if rescore and result is None:
+        return None  # still no models here: it stays held, with its one event
     scored = (
         {
             "spam_score": result.scores.get("spam"),
@@ -267,6 +293,7 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
                 **({"trusted_author": True} if trusted else {}),
                 **({"rules": [hit.as_detail() for hit in verdict.hits]} if verdict.hits else {}),
             },
+            rescore=rescore,
         )
     except ConflictError:
         # Another worker or a moderator got there first; their decision stands.
@@ -278,7 +305,17 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
     return policy.Decision(Status(verdict.status), verdict.reason)
 
 
-def _comment_reject_banned(*, comment: Comment, ban: AuthorBan) -> policy.Decision | None:
+def _held_unscored(comment: Comment) -> bool:
+    """Held because no model could score it, and no moderator has acted on it since."""
+    return (
+        comment.decision_label == CLASSIFIER_UNAVAILABLE_LABEL
+        and not comment.events.filter(actor=Actor.MODERATOR).exists()
+    )
+
+
+def _comment_reject_banned(
+    *, comment: Comment, ban: AuthorBan, rescore: bool = False
+) -> policy.Decision | None:
     """A banned author's comment is kept, not scored, and rejected with a reason naming the ban."""
     reason = ban.rejection_reason
     try:
@@ -289,6 +326,7 @@ def _comment_reject_banned(*, comment: Comment, ban: AuthorBan) -> policy.Decisi
             reason=reason,
             label="ban",
             details={"ban_id": ban.pk, "ban_kind": ban.kind},
+            rescore=rescore,
         )
     except ConflictError:
         return None
@@ -440,6 +478,8 @@ def comment_decision_undo(*, moderator: User) -> tuple[Comment, ModerationEvent]
         fields={
             "decision_reason": before.reason if before else "",
             "decided_at": before.created_at if before else None,
+            # Queued again below: the sweeper waits the stale age before sending another.
+            **({"last_enqueued_at": timezone.now()} if last.from_status == Status.PENDING else {}),
         },
     )
     if comment.status == Status.PENDING:
@@ -447,9 +487,23 @@ def comment_decision_undo(*, moderator: User) -> tuple[Comment, ModerationEvent]
     return comment, event
 
 
-def comments_requeue_stale(*, older_than_seconds: int) -> int:
-    """Queue scoring again for comments left pending too long (e.g. the broker was down)."""
-    ids = stale_pending_comment_ids(older_than_seconds=older_than_seconds)
-    for comment_id in ids:
-        queue.comment_score_send(comment_id)
-    return len(ids)
+def comments_requeue_stale(*, older_than_seconds: int, limit: int = 1000) -> int:
+    """Queue scoring again for comments whose last message is older than older_than_seconds.
+
+    Pending comments (the broker was down, or a message was lost), and, once this process's
+    models load, comments held because no model could score them. A comment whose message is
+    younger is waiting in the queue and is not sent again. At most `limit` per run; how many
+    were queued (the broker refusing stops the run).
+    """
+    ids = stale_pending_comment_ids(older_than_seconds=older_than_seconds, limit=limit)
+    if len(ids) < limit and scoring.models_ready():
+        ids += held_unscored_comment_ids(
+            older_than_seconds=older_than_seconds, limit=limit - len(ids)
+        )
+    if not ids:
+        return 0
+    sent = queue.comments_score_resend(ids)
+    if sent:
+        Comment.objects.filter(pk__in=sent).update(last_enqueued_at=timezone.now())
+    logger.info("Re-queued %d of %d stale comments for scoring", len(sent), len(ids))
+    return len(sent)

@@ -14,8 +14,12 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutEr
 
 @worker_process_init.connect
 def load_models_once(**_kwargs) -> None:
-    """Load the models when a worker process starts, not when its first comment arrives."""
-    scoring.loaded_models()
+    """Load the models when a worker process starts, not when its first comment arrives.
+
+    If they fail to load this logs it loudly and the process still takes messages: it holds
+    each comment as "classifier unavailable" rather than failing the task.
+    """
+    scoring.models_ready()
 
 
 @shared_task(

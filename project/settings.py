@@ -42,6 +42,8 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 # and the local stack run over plain http.
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
+# A load balancer's health checks often come over plain http from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000, minimum=0) if HTTPS else 0
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees a view's database error first: 503 with Retry-After instead of 500.
+    "moderation.api.errors.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -211,10 +215,28 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
+# One beat per deployment, run as a process of its own (`celery -A project beat`): RedBeat keeps
+# the schedule in Redis and holds a lock there that it extends on every tick; a second beat waits
+# for it, and the lock expires BEAT_LOCK_TIMEOUT_SECONDS after its holder dies.
+CELERY_BEAT_SCHEDULER = "moderation.health.beat:BeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = env_int("BEAT_MAX_LOOP_SECONDS", 5, minimum=1)
+CELERY_REDBEAT_REDIS_URL = REDIS_URL
+CELERY_REDBEAT_KEY_PREFIX = f"redbeat:{CELERY_TASK_DEFAULT_QUEUE}:"
+CELERY_REDBEAT_LOCK_TIMEOUT = env_int("BEAT_LOCK_TIMEOUT_SECONDS", 30, minimum=2)
+if CELERY_REDBEAT_LOCK_TIMEOUT <= CELERY_BEAT_MAX_LOOP_INTERVAL:
+    raise ImproperlyConfigured(
+        "BEAT_LOCK_TIMEOUT_SECONDS must be longer than BEAT_MAX_LOOP_SECONDS: the beat extends "
+        "its lock once a tick."
+    )
+_REQUEUE_EVERY_SECONDS = env_int("MODERATION_REQUEUE_EVERY_SECONDS", 60, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-pending-comments": {
         "task": "moderation.tasks.requeue_stale_pending_comments",
-        "schedule": env_int("MODERATION_REQUEUE_EVERY_SECONDS", 60, minimum=1),
+        "schedule": _REQUEUE_EVERY_SECONDS,
+    },
+    "send-notification-outbox": {
+        "task": "moderation.notify.tasks.outbox_send_due_task",
+        "schedule": _REQUEUE_EVERY_SECONDS,
     },
     "purge-analyzed-texts": {
         "task": "moderation.perspective.tasks.purge_analyzed_texts",
@@ -247,6 +269,27 @@ MODERATION_LABELS = (
 )
 # Pending comments older than this are queued again, in case the broker was down at submit time.
 MODERATION_STALE_PENDING_SECONDS = env_int("MODERATION_STALE_PENDING_SECONDS", 120, minimum=1)
+MODERATION_REQUEUE_EVERY_SECONDS = _REQUEUE_EVERY_SECONDS
+# A process whose models failed to load tries again at most this often (restored artifacts are
+# picked up without a restart); meanwhile its comments are held as "classifier unavailable".
+MODERATION_MODEL_RETRY_SECONDS = env_int("MODERATION_MODEL_RETRY_SECONDS", 30, minimum=1)
+
+# --- Health (/healthz, /readyz) -------------------------------------------------------------
+# The full /readyz report goes to staff and to requests with this token (Authorization: Bearer
+# or X-Monitoring-Token); others get the bare status. Empty: staff only.
+MONITORING_TOKEN = env_str("MONITORING_TOKEN", "")
+# Each worker process writes a heartbeat this often; three missed ones and it counts as gone.
+HEALTH_HEARTBEAT_SECONDS = env_int("HEALTH_HEARTBEAT_SECONDS", 5, minimum=1)
+# The beat ticks every BEAT_MAX_LOOP_SECONDS at most; silent longer than its lock, it is gone.
+HEALTH_BEAT_MAX_AGE_SECONDS = env_int(
+    "HEALTH_BEAT_MAX_AGE_SECONDS", CELERY_REDBEAT_LOCK_TIMEOUT, minimum=1
+)
+# A comment pending (or a notification in the outbox) longer than this means the pipeline stalls.
+HEALTH_PENDING_MAX_AGE_SECONDS = env_int(
+    "HEALTH_PENDING_MAX_AGE_SECONDS",
+    MODERATION_STALE_PENDING_SECONDS + 2 * MODERATION_REQUEUE_EVERY_SECONDS,
+    minimum=1,
+)
 
 # --- Perspective-compatible API (/v1alpha1/) ----------------------------------------------
 # Queries per second for an API key whose own limit is empty. Counted in the cache, so with
@@ -285,6 +328,9 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"
 # A confirmation link works this long; an address gets at most one per NOTIFY_CONFIRM_EVERY_HOURS.
 NOTIFY_CONFIRM_MAX_AGE_DAYS = env_int("NOTIFY_CONFIRM_MAX_AGE_DAYS", 7, minimum=1)
 NOTIFY_CONFIRM_EVERY_HOURS = env_int("NOTIFY_CONFIRM_EVERY_HOURS", 24, minimum=0)
+# Notifications wait in the outbox when the broker can't take them; rows older than this are
+# sent by the sweeper (every MODERATION_REQUEUE_EVERY_SECONDS).
+NOTIFY_OUTBOX_AFTER_SECONDS = env_int("NOTIFY_OUTBOX_AFTER_SECONDS", 30, minimum=1)
 # Development and tests only: let webhooks reach 127.0.0.1/::1 (then over plain http too).
 WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", False)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)

@@ -4,6 +4,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Health for load balancers (/healthz) and monitors (/readyz).
+    path("", include("moderation.health.urls")),
     path("api/v1/", include("moderation.api.urls")),
     # The widget's script, its API and its no-JavaScript page.
     path("", include("moderation.embed.urls")),

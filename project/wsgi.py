@@ -13,5 +13,5 @@ application = get_wsgi_application()
 from moderation import scoring  # noqa: E402
 from moderation.perspective.languages import language_detect  # noqa: E402
 
-scoring.loaded_models()
+scoring.models_ready()  # logs loudly, and the web still serves, when they are missing
 language_detect("warm up")

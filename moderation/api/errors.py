@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
@@ -37,7 +39,23 @@ def _body(code: str, message: str, fields: dict[str, list[str]] | None = None) -
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
+# Seconds a client is asked to wait when the database is unreachable (the Retry-After header).
+DATABASE_RETRY_AFTER_SECONDS = 30
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+_UNAVAILABLE = _body(
+    "service_unavailable",
+    "The service cannot reach its database right now; nothing was stored. Try again shortly.",
+)
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, DATABASE_ERRORS):
+        # An outage, not a bug: 503 and when to come back, so clients and proxies retry.
+        return Response(
+            _UNAVAILABLE,
+            status=503,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, ApplicationError):
         refused = Response(_body(exc.code, exc.message, exc.fields), status=exc.status_code)
         if isinstance(exc, RateLimitedError):
@@ -76,3 +94,20 @@ def api_aware_server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse(_body("server_error", "Something went wrong on our side."), status=500)
     return defaults.server_error(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """A database outage in a view outside DRF (pages, the embed thread) is a 503 too, not 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DATABASE_ERRORS):
+            return None
+        response = JsonResponse(_UNAVAILABLE, status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response

@@ -238,3 +238,25 @@ class WebhookDelivery(models.Model):
     def __str__(self) -> str:
         outcome = self.status_code or self.error[:40] or "no answer"
         return f"Attempt {self.attempt} of {self.message.event_id}: {outcome}"
+
+
+class NotificationOutbox(models.Model):
+    """A notification task written in the transaction that called for it, until it is queued.
+
+    The row commits with the status change; once the task is on the broker the row is deleted.
+    A row that outlives a broker outage (or a process that died before sending) is sent by the
+    periodic outbox sweeper; the notify services deduplicate, so a task sent twice tells once.
+    """
+
+    task = models.CharField(max_length=100, help_text="The notify task's name, e.g. held_notice.")
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "notification outbox"
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)!r}"

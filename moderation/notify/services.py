@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
 
 from moderation import queue
 from moderation.errors import ApplicationError, NotFoundError
@@ -25,6 +25,7 @@ from moderation.notify.addresses import UnsafeUrlError, webhook_target
 from moderation.notify.models import (
     CommentSubscription,
     HeldCommentNotice,
+    NotificationOutbox,
     SiteNotificationSettings,
     Subscriber,
     SubscriberEmail,
@@ -47,16 +48,57 @@ EVENT_FOR_STATUS: dict[str, str] = {
 }
 
 
-def _queue(task_name: str, *args: object) -> None:
-    """Send a notify task to the broker; a broker outage costs a notification, never the caller."""
+def _queue(task_name: str, *args: object) -> bool:
+    """Send a notify task to the broker now; whether the broker took it."""
     try:
         queue.task_send(queue.NOTIFY + task_name, *args)
-    except (BrokerError, OSError):
-        logger.exception("Could not queue %s%r; that notification is lost", task_name, args)
+    except Exception:  # kombu's OperationalError, redis' ConnectionError, OSError, ...
+        logger.warning("Could not queue %s%r; it stays in the outbox", task_name, args)
+        return False
+    return True
 
 
 def _queue_on_commit(task_name: str, *args: object) -> None:
-    transaction.on_commit(lambda: _queue(task_name, *args))
+    """Write the task to the outbox in the caller's transaction; queue it once that commits.
+
+    A broker outage (or a process that dies after the commit) leaves the row, and the periodic
+    sweeper (outbox_send_due) queues it later: no notification is lost with the broker.
+    """
+    row = NotificationOutbox.objects.create(task=task_name, args=list(args))
+    transaction.on_commit(lambda: _outbox_row_send(row.pk, task_name, list(args)))
+
+
+def _outbox_row_send(row_id: int, task_name: str, args: list) -> bool:
+    if not _queue(task_name, *args):
+        return False
+    try:
+        NotificationOutbox.objects.filter(pk=row_id).delete()
+    except DatabaseError:
+        # The sweeper sends it again; the notify services tell each change once.
+        logger.warning("Queued %s%r but could not clear its outbox row", task_name, args)
+    return True
+
+
+def outbox_send_due(*, older_than_seconds: int, limit: int = 500) -> int:
+    """Queue outbox rows older than older_than_seconds, oldest first; how many were queued.
+
+    Stops at the first broker failure (the broker is down: the rest waits for the next run).
+    """
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    rows = list(NotificationOutbox.objects.filter(created_at__lt=cutoff)[:limit])
+    sent: list[int] = []
+    for row in rows:
+        if not _queue(row.task, *row.args):
+            NotificationOutbox.objects.filter(pk=row.pk).update(
+                attempts=F("attempts") + 1, last_error="The broker did not take the task."
+            )
+            break
+        sent.append(row.pk)
+    if sent:
+        NotificationOutbox.objects.filter(pk__in=sent).delete()
+    if rows:
+        logger.info("Notification outbox: queued %d of %d due rows", len(sent), len(rows))
+    return len(sent)
 
 
 # --- hooks for moderation.services -------------------------------------------------------------
@@ -126,7 +168,9 @@ def comment_status_changed(
                 previous_status=from_status,
                 source=source,
             )
-        if to_status == Status.HELD:
+        # Held again after a rescore (held first because no model could score it): the
+        # moderators were told when it was first held.
+        if to_status == Status.HELD and from_status != Status.HELD:
             held_notice_create(comment=comment, source=source)
         if to_status == Status.APPROVED:
             _queue_publish_emails(comment)

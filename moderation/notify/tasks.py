@@ -52,6 +52,12 @@ def held_notices_send_due_task() -> int:
     return services.held_notices_send_due()
 
 
+@shared_task
+def outbox_send_due_task() -> int:
+    # Beat runs it every MODERATION_REQUEUE_EVERY_SECONDS: a failed run needs no retry of its own.
+    return services.outbox_send_due(older_than_seconds=settings.NOTIFY_OUTBOX_AFTER_SECONDS)
+
+
 def backoff_seconds(attempt: int) -> int:
     """Seconds before the next attempt after this many: 30 s, 1 min, 2 min, ... at most an hour."""
     return min(

@@ -29,6 +29,9 @@ def _scores(text: str, site_id: int) -> scoring.CommentScores | None:
     try:
         # A site's own promoted layer (moderation/learning) scores its comments only.
         return scoring.scores_for_text(text, site_id=site_id)
+    except scoring.ModelsUnavailable:
+        # Said loudly once when the load failed (scoring logs it); no traceback per comment.
+        return None
     except Exception:  # a missing or broken model artifact: decide without the models
         logger.exception("The classifier is unavailable; deciding by the rules alone")
         return None

@@ -308,10 +308,11 @@ def test_moderating_an_unknown_comment_is_not_found(moderator):
 
 
 def test_only_stale_pending_comments_are_queued_again(queued):
+    long_ago = timezone.now() - timedelta(minutes=10)
     stale = CommentFactory()
-    Comment.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(minutes=10))
+    Comment.objects.filter(pk=stale.pk).update(created_at=long_ago, last_enqueued_at=long_ago)
     held = CommentFactory(status=Status.HELD)
-    Comment.objects.filter(pk=held.pk).update(created_at=timezone.now() - timedelta(minutes=10))
+    Comment.objects.filter(pk=held.pk).update(created_at=long_ago, last_enqueued_at=long_ago)
     CommentFactory()  # fresh: its own task is still on the way
     assert services.comments_requeue_stale(older_than_seconds=120) == 1
     assert queued == [stale.pk]
