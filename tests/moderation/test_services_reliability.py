@@ -1,4 +1,4 @@
-"""The safety net: the stale sweeper sends no duplicates, and comments no model can score are held."""
+"""The safety net: no copies from the stale sweeper; comments no model can score are held."""
 
 from datetime import timedelta
 
