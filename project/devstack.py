@@ -1,7 +1,10 @@
-"""The local stack for `make run` and the end-to-end tests: Redis, a Celery worker, the web server.
+"""The local stack for `make run` and the end-to-end tests: Redis, a Celery worker, the beat, the
+web server.
 
 Every service is a child process in its own process group, on a port the OS picked, its output
-copied to a log file; stopping a service ends its whole group, so nothing outlives the stack.
+copied to a log file; stopping a service ends its whole group, so nothing outlives the stack. The
+Supervisor restarts a service that exits (after ending what its group left, such as a killed
+worker's pool process), so a dead beat or worker comes back on its own.
 """
 
 from __future__ import annotations
@@ -137,10 +140,14 @@ class Service:
         self.echo = echo
         self.process: subprocess.Popen[bytes] | None = None
         self._reader: threading.Thread | None = None
+        self.started_at: float | None = None
 
-    def start(self) -> None:
+    def start(self, *, keep_log: bool = False) -> None:
+        """Start the process; keep_log (a restart) appends to the log instead of emptying it."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.log_path.write_bytes(b"")
+        if not keep_log:
+            self.log_path.write_bytes(b"")
+        self.started_at = time.monotonic()
         # A session of its own: Ctrl-C in the terminal reaches only the parent, which then stops
         # the services in order, and stop() can end the child's whole process group.
         self.process = subprocess.Popen(  # noqa: S603 - commands are built here, not from input
@@ -170,6 +177,10 @@ class Service:
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process is not None else None
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -235,6 +246,86 @@ def _pgid_or_none(pid: int) -> int | None:
         return os.getpgid(pid)
     except ProcessLookupError:
         return None
+
+
+class Supervisor:
+    """Restarts services that exit, after a backoff: 1 s, doubling up to 30 s, reset after a
+    service has run for a minute. One supervisor per stack: it is the only process manager."""
+
+    def __init__(
+        self,
+        services: Sequence[Service] = (),
+        *,
+        echo: IO[str] | None = None,
+        first_backoff: float = 1.0,
+        max_backoff: float = 30.0,
+        stable_after: float = 60.0,
+    ) -> None:
+        self.services = list(services)
+        self.echo = echo
+        self.first_backoff, self.max_backoff, self.stable_after = (
+            first_backoff,
+            max_backoff,
+            stable_after,
+        )
+        self.restarts: dict[str, int] = {}
+        self._backoff: dict[str, float] = {}
+        self._restart_at: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def add(self, service: Service) -> None:
+        with self._lock:
+            self.services.append(service)
+
+    def _say(self, message: str) -> None:
+        if self.echo is not None:
+            self.echo.write(f"[devstack] {message}\n")
+            self.echo.flush()
+
+    def check(self) -> None:
+        """Restart every service that has exited and whose backoff has passed."""
+        with self._lock:
+            now = time.monotonic()
+            for service in self.services:
+                name = service.name
+                if service.running:
+                    started = service.started_at or now
+                    if now - started > self.stable_after:
+                        self._backoff.pop(name, None)
+                    continue
+                if name not in self._restart_at:
+                    code = service.process.returncode if service.process else None
+                    service.stop()  # ends what its group left: a killed worker's pool process
+                    delay = self._backoff.get(name, self.first_backoff)
+                    self._backoff[name] = min(2 * delay, self.max_backoff)
+                    self._restart_at[name] = now + delay
+                    self._say(f"{name} exited (code {code}); restarting it in {delay:.0f} s")
+                elif now >= self._restart_at[name]:
+                    del self._restart_at[name]
+                    service.start(keep_log=True)
+                    self.restarts[name] = self.restarts.get(name, 0) + 1
+                    self._say(f"{name} restarted (pid {service.pid})")
+
+    def start_thread(self, every: float = 0.2) -> None:
+        """Check in a background thread (the end-to-end tests) until stop()."""
+
+        def loop() -> None:
+            while not self._stopped.wait(every):
+                self.check()
+
+        self._thread = threading.Thread(target=loop, name="supervisor", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop supervising (no more restarts), then stop every service, last started first."""
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        with self._lock:
+            for service in reversed(self.services):
+                service.stop()
 
 
 class RedisServer:
@@ -324,22 +415,32 @@ def celery_worker(
     queue: str,
     env: Mapping[str, str],
     log_path: Path,
-    beat_schedule: Path | None = None,
     echo: IO[str] | None = None,
+    name: str = "worker",
 ) -> Service:
-    """A Celery worker consuming queue, with embedded beat when beat_schedule is given."""
+    """A Celery worker consuming queue (no embedded beat: the beat is a process of its own)."""
     command = [
         sys.executable, "-m", "celery", "-A", "project", "worker",
         "--loglevel", "info",
         "--concurrency", "1",
         "--queues", queue,
-        # A node name per queue keeps two stacks on one Redis apart.
-        "--hostname", f"{queue}@%h",
+        # A node name per queue (and worker) keeps two stacks on one Redis apart.
+        "--hostname", f"{queue}-{name}@%h",
         "--without-gossip", "--without-mingle",
     ]  # fmt: skip
-    if beat_schedule is not None:
-        command += ["--beat", "--schedule", str(beat_schedule)]
-    return Service("worker", command, env=env, log_path=log_path, echo=echo)
+    return Service(name, command, env=env, log_path=log_path, echo=echo)
+
+
+# RedBeat logs this once it holds the one-beat lock; a second beat waits for it.
+BEAT_HAS_LOCK = re.compile(r"beat: Acquired lock")
+
+
+def celery_beat(
+    *, env: Mapping[str, str], log_path: Path, echo: IO[str] | None = None, name: str = "beat"
+) -> Service:
+    """The periodic scheduler (RedBeat, per the settings), as a process of its own."""
+    command = [sys.executable, "-m", "celery", "-A", "project", "beat", "--loglevel", "info"]
+    return Service(name, command, env=env, log_path=log_path, echo=echo)
 
 
 def demo_page_service(
@@ -406,10 +507,12 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _raise_stop)
 
     redis_server: RedisServer | None = None
-    services: list[Service] = []
+    supervisor = Supervisor(echo=sys.stdout)
     try:
         port = web_port()  # before starting anything: a taken PORT fails at once
         redis_server = RedisServer.for_environment(var_dir / "redis")
+        if redis_server.service is not None:
+            supervisor.add(redis_server.service)  # restarted on its port if it dies
         queue = os.environ.get("CELERY_QUEUE") or DEFAULT_QUEUE
         env = {**os.environ, "REDIS_URL": redis_server.url, "CELERY_QUEUE": queue}
         # Flood and throttle counters must be shared by every web process: the same Redis.
@@ -430,15 +533,14 @@ def main() -> int:
         print(demo, end="")
 
         worker = celery_worker(
-            queue=queue,
-            env=env,
-            log_path=log_dir / "worker.log",
-            beat_schedule=var_dir / "celerybeat-schedule",
-            echo=sys.stdout,
+            queue=queue, env=env, log_path=log_dir / "worker.log", echo=sys.stdout
         )
-        services.append(worker)
+        supervisor.add(worker)
         worker.start()
         worker.wait_for_log(WORKER_READY, timeout=120)
+        beat = celery_beat(env=env, log_path=log_dir / "beat.log", echo=sys.stdout)
+        supervisor.add(beat)
+        beat.start()
 
         web = Service(
             "web",
@@ -447,7 +549,7 @@ def main() -> int:
             log_path=log_dir / "web.log",
             echo=sys.stdout,
         )
-        services.append(web)
+        supervisor.add(web)
         web.start()
         web.wait_until(lambda: port_accepts(LOOPBACK, port), what="HTTP port", timeout=60)
 
@@ -458,7 +560,7 @@ def main() -> int:
         demo_page = demo_page_service(
             demo, port=demo_port, api_base=base, directory=var_dir / "demo", log_dir=log_dir
         )
-        services.append(demo_page)
+        supervisor.add(demo_page)
         demo_page.start()
         demo_page.wait_until(
             lambda: port_accepts(LOOPBACK, demo_port), what="HTTP port", timeout=30
@@ -469,16 +571,16 @@ def main() -> int:
             f"  Comment API   {base}/api/v1/articles/{article_id}/comments/  (the demo article)\n"
             f"  API docs      {base}/api/docs/\n"
             f"  Admin         {base}/admin/  (log in with the demo superuser printed above)\n"
+            f"  Health        {base}/healthz, {base}/readyz\n"
             f"  Redis         {redis_server.url}, queue {queue!r}\n"
-            f"  Logs          {log_dir}/worker.log, {log_dir}/web.log, {log_dir}/demo.log\n"
-            "\n  Django's development server: not for production. Ctrl-C stops everything.\n",
+            f"  Logs          {log_dir}/worker.log, beat.log, web.log, demo.log\n"
+            "\n  A process that dies is restarted. Django's development server: not for "
+            "production. Ctrl-C stops everything.\n",
             flush=True,
         )
-        while all(service.running for service in services):
+        while True:
+            supervisor.check()
             time.sleep(0.5)
-        stopped = next(service for service in services if not service.running)
-        print(f"{stopped.name} exited:\n{stopped.log_tail()}", file=sys.stderr)
-        return 1
     except _Stop as stop:
         print(f"\n{stop}: stopping the stack...", flush=True)
         return 0
@@ -489,8 +591,7 @@ def main() -> int:
         # Stopping is bounded by Service.stop's timeouts; a second Ctrl-C must not cut it short.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        for service in reversed(services):
-            service.stop()
+        supervisor.stop()  # the services, Redis (embedded) last
         if redis_server is not None:
             redis_server.stop()
 

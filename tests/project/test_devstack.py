@@ -1,5 +1,8 @@
+import os
+import signal
 import socket
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -9,6 +12,7 @@ from project.devstack import (
     DevstackError,
     RedisServer,
     Service,
+    Supervisor,
     database_url,
     free_port,
     port_accepts,
@@ -180,3 +184,47 @@ def test_database_url_names_the_same_database_as_the_connection(settings_dict, m
 def test_database_url_refuses_an_engine_it_cannot_describe():
     with pytest.raises(DevstackError, match="mysql"):
         database_url({"ENGINE": "django.db.backends.mysql", "NAME": "test"})
+
+
+def test_the_supervisor_restarts_a_killed_service_and_ends_what_its_group_left(tmp_path: Path):
+    # A parent with a child, as a worker with its pool process.
+    script = (
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        "print('child', child.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    service = Service("parent", [sys.executable, "-c", script], log_path=tmp_path / "log")
+    supervisor = Supervisor([service], first_backoff=0.1)
+    service.start()
+    try:
+        service.wait_until(lambda: "child" in service.log_text(), what="child pid", timeout=10)
+        first_pid, first_child = service.pid, int(service.log_text().split()[1])
+        assert first_pid is not None
+        os.kill(first_pid, signal.SIGKILL)
+        supervisor.start_thread(every=0.05)
+        deadline = time.monotonic() + 15
+        while service.log_text().count("child") < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert service.running and service.pid != first_pid
+        assert supervisor.restarts == {"parent": 1}
+        # The orphaned child of the killed parent was ended before the restart.
+        assert not Path(f"/proc/{first_child}").exists() or _is_zombie(first_child)
+    finally:
+        supervisor.stop()
+    assert not service.running
+
+
+def test_the_supervisor_backs_off_a_service_that_keeps_failing(tmp_path: Path):
+    service = Service(
+        "failing", [sys.executable, "-c", "raise SystemExit(1)"], log_path=tmp_path / "log"
+    )
+    supervisor = Supervisor([service], first_backoff=0.2, max_backoff=0.4)
+    service.start()
+    deadline = time.monotonic() + 2.5
+    while time.monotonic() < deadline:
+        supervisor.check()
+        time.sleep(0.02)
+    supervisor.stop()
+    # About 0.2 + 0.4 + 0.4 + ... s apart: a handful of restarts, not hundreds.
+    assert 2 <= supervisor.restarts["failing"] <= 8

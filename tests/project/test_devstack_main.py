@@ -48,7 +48,8 @@ def test_make_run_stack_serves_the_demo_and_ctrl_c_leaves_no_process(tmp_path: P
         children = psutil.Process(stack.process.pid).children(recursive=True)
         commands = " ".join(" ".join(child.cmdline()) for child in children)
         assert "redis-server" in commands
-        assert "celery -A project worker" in commands and "--beat" in commands
+        assert "celery -A project worker" in commands and "--beat" not in commands
+        assert "celery -A project beat" in commands
         assert "runserver" in commands
         assert "http.server" in commands
 
