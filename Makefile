@@ -13,7 +13,8 @@ PYTEST_ARGS ?=
 # default to production-safe values: debug off, a secret key required, HTTPS only.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: help venv install install-runtime run test test-unit test-e2e test-browser lint format bench study data train \
+.PHONY: help venv install install-runtime run test test-unit test-e2e test-browser chaos lint format bench study data \
+	train \
 	migrate demo clean
 
 help: ## List the targets
@@ -42,7 +43,7 @@ install: $(DEV_STAMP) ## Install runtime and development requirements into .venv
 run: $(RUNTIME_STAMP) ## Migrate, load the demo, start Redis + Celery worker/beat + web (PORT=8000 fixes the port); Ctrl-C stops all
 	$(PY) -m project.devstack
 
-test: $(DEV_STAMP) ## Run the whole suite (unit and end-to-end)
+test: $(DEV_STAMP) ## Run the whole suite (unit and end-to-end; the chaos suite is `make chaos`)
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
 test-unit: $(DEV_STAMP) ## Run the suite without the end-to-end tests
@@ -53,6 +54,11 @@ test-e2e: $(DEV_STAMP) ## Run only the end-to-end tests (real Redis and Celery w
 
 test-browser: $(DEV_STAMP) ## Run only the browser tests (headless Chromium: apt-get install chromium)
 	$(PY) -m pytest tests -m browser $(PYTEST_ARGS)
+
+chaos: $(DEV_STAMP) ## Fault tests with real processes: kill -9 worker/beat, stop Redis, no models (~6 min)
+	@mkdir -p var && rm -f var/chaos-report.txt
+	$(PY) -m pytest tests --chaos $(PYTEST_ARGS); status=$$?; \
+		cat var/chaos-report.txt 2>/dev/null; exit $$status
 
 lint: $(DEV_STAMP) ## Check style, types and migrations: ruff, mypy (django/DRF stubs), makemigrations --check
 	$(VENV)/bin/ruff check .

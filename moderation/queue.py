@@ -31,9 +31,12 @@ def comment_score_send(comment_id: int) -> None:
     """Queue scoring now; a broker outage is logged and leaves the comment pending."""
     try:
         task_send(SCORE_COMMENT, comment_id)
-    except Exception:
-        # The comment is stored; the periodic requeue scores it once the broker is back.
-        logger.exception("Could not queue comment %s for scoring; it stays pending", comment_id)
+    except Exception as error:
+        # The comment is stored; the periodic requeue scores it once the broker is back. One
+        # line, not a traceback: during an outage every submission says it.
+        logger.warning(
+            "Could not queue comment %s for scoring; it stays pending: %s", comment_id, error
+        )
 
 
 def comments_score_resend(comment_ids: list[int]) -> list[int]:

@@ -19,3 +19,22 @@ def browser(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with chromium() as browser:
         yield browser
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--chaos",
+        action="store_true",
+        help="run only the chaos suite (tests marked chaos: `make chaos`); without it, all else",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The chaos suite runs on its own (`make chaos`, once in CI), never inside `make test`."""
+    chaos = config.getoption("--chaos")
+    keep = [item for item in items if (item.get_closest_marker("chaos") is not None) == chaos]
+    kept = {id(item) for item in keep}
+    dropped = [item for item in items if id(item) not in kept]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from redbeat import RedBeatScheduler
+from redbeat import RedBeatScheduler  # type: ignore[import-untyped]
 
 from moderation.health.heartbeats import beat_heartbeat_write
 

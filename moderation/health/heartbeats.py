@@ -71,7 +71,8 @@ def worker_heartbeats(*, max_age_seconds: float) -> list[dict[str, Any]]:
         if age > max_age_seconds:
             dead.append(field)
             continue
-        live.append({"id": field.decode(), "age_seconds": round(age, 1), **entry})
+        worker_id = field.decode() if isinstance(field, bytes) else str(field)
+        live.append({"id": worker_id, "age_seconds": round(age, 1), **entry})
     if dead:
         client.hdel(workers_key(), *dead)
     return sorted(live, key=lambda entry: entry["id"])

@@ -17,7 +17,7 @@ Status = Comment.Status
 @pytest.fixture
 def sent(monkeypatch):
     """Scoring messages the broker took, by comment id."""
-    messages: list[int] = []
+    messages = []
 
     def send(name, *args):
         assert name == queue.SCORE_COMMENT
