@@ -290,6 +290,8 @@ class Supervisor:
             now = time.monotonic()
             for service in self.services:
                 name = service.name
+                if service.process is None:
+                    continue  # not started yet: its owner starts it
                 if service.running:
                     started = service.started_at or now
                     if now - started > self.stable_after:

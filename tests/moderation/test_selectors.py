@@ -82,10 +82,14 @@ def test_the_moderation_list_filters_by_status_site_and_article_newest_first(mod
     ) == [elsewhere]
 
 
-def test_stale_pending_ids_are_the_oldest_pending_comments_only():
+def test_stale_pending_ids_are_pending_comments_whose_last_enqueue_is_old():
+    hour_ago = timezone.now() - timedelta(hours=1)
     stale = CommentFactory()
-    Comment.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    Comment.objects.filter(pk=stale.pk).update(created_at=hour_ago, last_enqueued_at=hour_ago)
     CommentFactory()  # fresh
     held = CommentFactory(status=Status.HELD)
-    Comment.objects.filter(pk=held.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    Comment.objects.filter(pk=held.pk).update(created_at=hour_ago, last_enqueued_at=hour_ago)
+    # Old, but queued again a moment ago: its message is still on the way.
+    requeued = CommentFactory()
+    Comment.objects.filter(pk=requeued.pk).update(created_at=hour_ago)
     assert selectors.stale_pending_comment_ids(older_than_seconds=60) == [stale.pk]
