@@ -60,31 +60,12 @@ def _readyz(live_server) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
-def test_kill_9_of_the_worker_pool_process_mid_stream(chaos_stack, live_server, article):
-    chaos_stack.redis.start()
-    worker = chaos_stack.worker()
-    chaos_stack.beat()
-    started = time.monotonic()
-    submitter = Submitter(comments_url(live_server, article), count=STREAM)
-    submitter.start()
-    _wait_for_decisions(article, 50)
-    [pool] = chaos_stack.pool_pids(worker)
-    os.kill(pool, signal.SIGKILL)
-    submitter.finish()
-    settle = wait_until_none_pending(article)
-    statuses = assert_each_decided_once(article, submitter.accepted)
-    assert submitter.refused == []
-    assert "exited with 'signal 9 (SIGKILL)'" in worker.log_text()
-    report(
-        "kill -9 pool process",
-        accepted=len(submitter.accepted),
-        statuses=statuses,
-        seconds_to_none_pending_after_stream=round(settle, 1),
-        total_seconds=round(time.monotonic() - started, 1),
-    )
-
-
-def test_kill_9_of_the_worker_main_process_mid_stream(chaos_stack, live_server, article):
+def test_kill_9_of_the_worker_pool_process_then_of_its_main_process_mid_stream(
+    chaos_stack, live_server, article
+):
+    # One stream of 500 comments, two faults one after the other: kill -9 of the pool process
+    # (the worker's main process forks a new one), then, once that one decides comments, kill -9
+    # of the main process (supervision ends the orphaned pool process and restarts the worker).
     chaos_stack.redis.start()
     worker = chaos_stack.worker()
     beat = chaos_stack.beat()
@@ -92,22 +73,37 @@ def test_kill_9_of_the_worker_main_process_mid_stream(chaos_stack, live_server, 
     submitter = Submitter(comments_url(live_server, article), count=STREAM)
     submitter.start()
     _wait_for_decisions(article, 50)
-    old_pid, beat_pid = worker.pid, beat.pid
     [pool] = chaos_stack.pool_pids(worker)
+    os.kill(pool, signal.SIGKILL)
+    decided_at_first_kill = _decided(article)
+    _wait_for_decisions(article, decided_at_first_kill + 50)
+    assert "exited with 'signal 9 (SIGKILL)'" in worker.log_text()
+    assert pending_count(article) > 0 or len(submitter.accepted) < STREAM, "stream already over"
+
+    old_pid, beat_pid = worker.pid, beat.pid
+    [second_pool] = chaos_stack.pool_pids(worker)
+    assert second_pool != pool
     os.kill(old_pid, signal.SIGKILL)
+    decided_at_second_kill = _decided(article)
     chaos_stack.wait_for_new_start(worker, old_pid)
     # Supervision ended what the killed worker left (its pool process) before restarting it,
     # and the beat, a process of its own, was neither orphaned nor doubled.
-    assert not psutil.pid_exists(pool) or psutil.Process(pool).status() == psutil.STATUS_ZOMBIE
+    assert (
+        not psutil.pid_exists(second_pool)
+        or psutil.Process(second_pool).status() == psutil.STATUS_ZOMBIE
+    )
     assert beat.running and beat.pid == beat_pid
     submitter.finish()
     settle = wait_until_none_pending(article)
     statuses = assert_each_decided_once(article, submitter.accepted)
     assert submitter.refused == []
     assert chaos_stack.supervisor.restarts.get("worker") == 1
+    assert "beat" not in chaos_stack.supervisor.restarts
     report(
-        "kill -9 worker main process",
+        "kill -9 pool process, then kill -9 worker main process",
         accepted=len(submitter.accepted),
+        decided_at_pool_kill=decided_at_first_kill,
+        decided_at_main_kill=decided_at_second_kill,
         statuses=statuses,
         seconds_to_none_pending_after_stream=round(settle, 1),
         total_seconds=round(time.monotonic() - started, 1),
@@ -119,9 +115,9 @@ def test_redis_stops_mid_stream_and_comes_back(chaos_stack, live_server, article
     chaos_stack.redis.start(persistent=persistent)
     chaos_stack.worker()
     chaos_stack.beat()
-    submitter = Submitter(comments_url(live_server, article), every=0.01)
+    submitter = Submitter(comments_url(live_server, article), every=0.05)
     submitter.start()
-    submitter.wait_for(100)
+    submitter.wait_for(50)
     if persistent:
         chaos_stack.redis.shutdown()  # SIGTERM: the append-only file keeps the queue
     else:
