@@ -19,7 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from moderation.models import CLASSIFIER_UNAVAILABLE, Actor, Comment, ModerationEvent
+from moderation.models import CLASSIFIER_UNAVAILABLE_LABEL, Actor, Comment, ModerationEvent
 from project.devstack import BEAT_HAS_LOCK
 from tests.chaos.conftest import (
     BEAT_LOCK_SECONDS,
@@ -225,8 +225,8 @@ def test_an_empty_model_folder_holds_comments_then_they_are_scored_once_models_r
     settle = wait_until_none_pending(article, timeout=STALE_SECONDS + 60)
     statuses = assert_each_decided_once(article, submitter.accepted)
     assert statuses == {"held": 40}
-    reasons = set(Comment.objects.filter(article=article).values_list("decision_reason", flat=True))
-    assert reasons == {CLASSIFIER_UNAVAILABLE}
+    labels = set(Comment.objects.filter(article=article).values_list("decision_label", flat=True))
+    assert labels == {CLASSIFIER_UNAVAILABLE_LABEL}
     log = worker.log_text()
     assert "MODELS UNAVAILABLE" in log
     assert "raised unexpected" not in log and "ModelLoadError" not in log.split("MODELS")[0]
@@ -242,7 +242,7 @@ def test_an_empty_model_folder_holds_comments_then_they_are_scored_once_models_r
         (tmp_path / f"copy-{name}").rename(models / name)
     back = time.monotonic()
     deadline = back + STALE_SECONDS + 120
-    held = Comment.objects.filter(article=article, decision_reason=CLASSIFIER_UNAVAILABLE)
+    held = Comment.objects.filter(article=article, decision_label=CLASSIFIER_UNAVAILABLE_LABEL)
     while held.exists() and time.monotonic() < deadline:
         time.sleep(0.25)
     rescored_after = time.monotonic() - back

@@ -7,7 +7,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from moderation import queue, scoring, services
-from moderation.models import CLASSIFIER_UNAVAILABLE, Actor, Comment
+from moderation.models import CLASSIFIER_UNAVAILABLE_LABEL, Actor, Comment
 from tests.moderation.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,11 +90,11 @@ def test_without_models_a_comment_is_held_as_classifier_unavailable_at_once(no_m
     assert decision is not None and decision.status == Status.HELD
     comment.refresh_from_db()
     assert comment.status == Status.HELD
-    assert comment.decision_reason == CLASSIFIER_UNAVAILABLE
+    assert comment.decision_label == CLASSIFIER_UNAVAILABLE_LABEL
+    assert "classifier unavailable" in comment.decision_reason
     [event] = comment.events.all()
     assert (event.from_status, event.to_status, event.actor) == ("pending", "held", Actor.SYSTEM)
-    assert event.label == "classifier_unavailable"
-    assert "not found" in event.details["error"]
+    assert event.details["rules"][0]["rule"] == CLASSIFIER_UNAVAILABLE_LABEL
 
 
 def test_a_held_unscored_comment_is_left_alone_while_the_models_are_still_missing(no_models):
@@ -128,7 +128,7 @@ def test_a_comment_a_moderator_acted_on_is_never_rescored(no_models, fake_scores
     services.comment_decision_undo(moderator=moderator)  # back to held, reason restored
     comment.refresh_from_db()
     assert comment.status == Status.HELD
-    assert comment.decision_reason == CLASSIFIER_UNAVAILABLE
+    assert comment.decision_label == CLASSIFIER_UNAVAILABLE_LABEL
     fake_scores(spam=0.01, toxicity=0.02)
     assert services.comment_score(comment_id=comment.pk) is None
     comment.refresh_from_db()
