@@ -263,11 +263,8 @@ class Supervisor:
     ) -> None:
         self.services = list(services)
         self.echo = echo
-        self.first_backoff, self.max_backoff, self.stable_after = (
-            first_backoff,
-            max_backoff,
-            stable_after,
-        )
+        self.first_backoff, self.max_backoff = first_backoff, max_backoff
+        self.stable_after = stable_after
         self.restarts: dict[str, int] = {}
         self._backoff: dict[str, float] = {}
         self._restart_at: dict[str, float] = {}
@@ -281,8 +278,7 @@ class Supervisor:
 
     def _say(self, message: str) -> None:
         if self.echo is not None:
-            self.echo.write(f"[devstack] {message}\n")
-            self.echo.flush()
+            print(f"[devstack] {message}", file=self.echo, flush=True)
 
     def check(self) -> None:
         """Restart every service that has exited and whose backoff has passed."""

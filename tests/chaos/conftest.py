@@ -27,6 +27,7 @@ from django.db.models import Count, Q
 
 from moderation.api.throttles import OutcomeThrottle
 from moderation.models import Actor, Article, Comment, Site
+from moderation.rules.models import SiteRules
 from project import celery_app
 from project.devstack import (
     LOOPBACK,
@@ -195,6 +196,8 @@ def chaos_stack(
 @pytest.fixture
 def article(transactional_db) -> Article:
     site = Site.objects.create(name="Chaos Gazette", domain=f"chaos-{uuid.uuid4().hex[:6]}.example")
+    # One client sends the whole stream, with four texts: no flood limit, no campaign hold.
+    SiteRules.objects.create(site=site, flood_per_minute=None, campaign_authors=None)
     return Article.objects.create(site=site, title="Faults", url="https://chaos.example/faults")
 
 
