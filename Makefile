@@ -55,7 +55,7 @@ test-e2e: $(DEV_STAMP) ## Run only the end-to-end tests (real Redis and Celery w
 test-browser: $(DEV_STAMP) ## Run only the browser tests (headless Chromium: apt-get install chromium)
 	$(PY) -m pytest tests -m browser $(PYTEST_ARGS)
 
-chaos: $(DEV_STAMP) ## Fault tests with real processes: kill -9 worker/beat, stop Redis, no models (6-12 min)
+chaos: $(DEV_STAMP) ## Fault tests with real processes: kill -9 worker/beat, stop Redis, no models (~10 min)
 	@mkdir -p var && rm -f var/chaos-report.txt
 	$(PY) -m pytest tests --chaos $(PYTEST_ARGS); status=$$?; \
 		cat var/chaos-report.txt 2>/dev/null; exit $$status
