@@ -70,7 +70,9 @@ class _LoadedModels:
             raise ModelsUnavailable(self.error)
         artifacts_dir = ", ".join(sorted({folder for _, folder in dirs}))
         try:
-            models = {name: ml.load_model(name, artifacts_dir=Path(folder)) for name, folder in dirs}
+            models = {
+                name: ml.load_model(name, artifacts_dir=Path(folder)) for name, folder in dirs
+            }
         except ml.ModelLoadError as error:
             first_failure = self.failed_at is None
             self.failed_at, self.error = now, str(error)

@@ -160,7 +160,7 @@ def test_a_failed_load_is_logged_loudly_once_and_retried_at_most_every_n_seconds
     monkeypatch.setattr(
         scoring.ml, "load_model", lambda name, **kw: loads.append(name) or real_load(name, **kw)
     )
-    scoring.loaded_models_reset()
+    scoring.models_cache_clear()
     try:
         assert scoring.models_ready() is False
         assert scoring.models_ready() is False
@@ -174,4 +174,4 @@ def test_a_failed_load_is_logged_loudly_once_and_retried_at_most_every_n_seconds
         settings.ML_ARTIFACTS_DIR = str(scoring.ml.model.resolve_artifacts_dir(None))
         assert scoring.models_ready() is True  # restored artifacts load without a restart
     finally:
-        scoring.loaded_models_reset()
+        scoring.models_cache_clear()

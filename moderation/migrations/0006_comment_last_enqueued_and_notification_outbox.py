@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("moderation", "0004_house_rules"),
+        ("moderation", "0005_learning"),
     ]
 
     operations = [
