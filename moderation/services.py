@@ -94,7 +94,11 @@ def comment_submit(
     if not trapped:
         submit_rules.check_duplicate(rules, article=article, email=author_email, body=body)
     if parent_id is not None:
-        parent = Comment.objects.filter(pk=parent_id, article=article).first()
+        # Only a published comment can be replied to. A hidden one (pending, held, rejected)
+        # gets the unknown id's answer, so replies neither confirm it exists nor grow under it.
+        parent = Comment.objects.filter(
+            pk=parent_id, article=article, status=Comment.Status.APPROVED
+        ).first()
         if parent is None:
             raise NotFoundError(
                 "The comment replied to is not on this article.",

@@ -111,6 +111,20 @@ def test_a_parent_on_another_article_is_refused(client, article):
     assert "parent" in error_fields(response)
 
 
+@pytest.mark.parametrize("hidden", [Status.PENDING, Status.HELD, Status.REJECTED])
+def test_a_reply_to_a_hidden_comment_gets_the_unknown_parents_answer(client, article, hidden):
+    parent = CommentFactory(article=article, status=hidden)
+    unknown_id = parent.pk + 1000
+    to_hidden = client.post(comments_url(article.pk), {**VALID, "parent": parent.pk}, format="json")
+    to_unknown = client.post(comments_url(article.pk), {**VALID, "parent": unknown_id}, format="json")
+    assert to_hidden.status_code == to_unknown.status_code == 404
+    assert to_hidden["Content-Type"] == to_unknown["Content-Type"]
+    assert to_hidden.content.replace(f"comment {parent.pk} ".encode(), b"comment ID ") == (
+        to_unknown.content.replace(f"comment {unknown_id} ".encode(), b"comment ID ")
+    )
+    assert Comment.objects.count() == 1
+
+
 def test_a_closed_article_is_refused_with_409(client):
     closed = ArticleFactory(comments_open=False)
     response = client.post(comments_url(closed.pk), VALID, format="json")

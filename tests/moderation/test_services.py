@@ -80,9 +80,9 @@ def test_it_refuses_comments_once_the_closing_date_has_passed(queued):
 
 
 def test_a_reply_to_the_last_level_joins_that_level(article, queued):
-    chain = [CommentFactory(article=article)]
+    chain = [CommentFactory(article=article, status=Status.APPROVED)]
     for _ in range(3):  # levels 2 to 4 of the default depth
-        chain.append(CommentFactory(article=article, parent=chain[-1]))
+        chain.append(CommentFactory(article=article, parent=chain[-1], status=Status.APPROVED))
     reply, _ = submit(article, parent_id=chain[-1].pk)
     assert reply.parent == chain[2]
 
@@ -90,7 +90,8 @@ def test_a_reply_to_the_last_level_joins_that_level(article, queued):
 def test_with_one_level_replies_become_top_level_comments(article, queued):
     article.site.thread_max_depth = 1
     article.site.save()
-    reply, _ = submit(article, parent_id=CommentFactory(article=article).pk)
+    parent = CommentFactory(article=article, status=Status.APPROVED)
+    reply, _ = submit(article, parent_id=parent.pk)
     assert reply.parent is None
 
 
@@ -102,9 +103,18 @@ def test_it_rejects_a_parent_on_another_article(article, queued):
 
 
 def test_it_accepts_a_reply_to_a_comment_on_the_same_article(article, queued):
-    parent = CommentFactory(article=article)
+    parent = CommentFactory(article=article, status=Status.APPROVED)
     reply, _ = submit(article, parent_id=parent.pk)
     assert reply.parent == parent
+
+
+@pytest.mark.parametrize("hidden", [Status.PENDING, Status.HELD, Status.REJECTED])
+def test_it_refuses_a_reply_to_a_hidden_comment_as_if_it_did_not_exist(article, queued, hidden):
+    parent = CommentFactory(article=article, status=hidden)
+    with pytest.raises(NotFoundError) as error:
+        submit(article, parent_id=parent.pk)
+    assert error.value.fields == {"parent": [f"No comment {parent.pk} on article {article.pk}."]}
+    assert not Comment.objects.exclude(pk=parent.pk).exists()
 
 
 @pytest.mark.parametrize(
