@@ -24,6 +24,7 @@ class ModerationConfig(AppConfig):
         # Worker pool processes write heartbeats that /readyz reads.
         from moderation.health import worker as _health_worker  # noqa: F401
         from moderation.keys import admin as _keys_admin  # noqa: F401
+        from moderation.keys import schema as _keys_schema  # noqa: F401
         from moderation.learning import admin as _learning_admin  # noqa: F401
         from moderation.notify import admin as _notify_admin  # noqa: F401
         from moderation.notify import tasks as _notify_tasks  # noqa: F401

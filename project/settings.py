@@ -1,8 +1,11 @@
 """The one settings module: each deployment difference comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from corsheaders.defaults import default_headers
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from project.env import (
@@ -45,6 +48,11 @@ SECURE_SSL_REDIRECT = HTTPS
 # A load balancer's health checks often come over plain http from inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000, minimum=0) if HTTPS else 0
+# HSTS covers subdomains and asks to be preloaded into browsers unless turned off: set
+# DJANGO_HSTS_INCLUDE_SUBDOMAINS=0 if a subdomain still serves plain http, and
+# DJANGO_HSTS_PRELOAD=0 if the domain must not be submitted to hstspreload.org.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 # Behind a trusted proxy that terminates TLS, its X-Forwarded-Proto says the request was https.
@@ -64,6 +72,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "moderation",
 ]
 
@@ -78,8 +88,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, so it sees a view's database error first: 503 with Retry-After instead of 500.
+    "csp.middleware.CSPMiddleware",
+    # Sees a view's database error before the others: 503 with Retry-After instead of 500.
     "moderation.api.errors.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -115,6 +128,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Every password check goes through django-axes first (the admin login and any other form that
+# calls authenticate()): LOGIN_FAILURE_LIMIT failures lock that username, and separately that
+# address, for LOGIN_LOCKOUT_MINUTES. Each attempt is logged (the "axes" logger and the admin's
+# "Access attempts"/"Access failures"). Unlock at once with `manage.py axes_reset_username NAME`,
+# `axes_reset_ip ADDRESS` or `axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "moderation.client_ip.client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Log lines name the account attacked; the address stays masked there (the admin shows it).
+AXES_SENSITIVE_PARAMETERS = ["ip_address"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -145,6 +176,26 @@ STATIC_ROOT = VAR_DIR / "static"
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
 if WHITENOISE_USE_FINDERS:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing one
+
+# Content-Security-Policy on every page the service renders (the admin, the queue, the
+# no-JavaScript thread page, Swagger UI): scripts and styles come from this origin's files or
+# carry the response's nonce; nothing inline runs. The one hash is the <style> Django's admin
+# change list inlines for a list without actions.
+_ADMIN_CHANGELIST_STYLE = "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE, _ADMIN_CHANGELIST_STYLE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,
@@ -201,6 +252,8 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 CORS_URLS_REGEX = r"^/api/v1/(articles|comments|embed)/.*$"
 # The widget tells a reader who posts too fast when to try again.
 CORS_EXPOSE_HEADERS = ["Retry-After"]
+# The widget sends an author's status token in a header, which keeps it out of access logs.
+CORS_ALLOW_HEADERS = (*default_headers, "x-status-token")
 
 # --- Celery (Redis broker) ---------------------------------------------------------------
 REDIS_URL = env_redis_url("REDIS_URL", "redis://127.0.0.1:6379/0")

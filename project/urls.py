@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,10 +11,20 @@ urlpatterns = [
     path("", include("moderation.embed.urls")),
     path("notify/", include("moderation.notify.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves Swagger UI's initialiser as a script of its own (?script), so the
+    # Content-Security-Policy needs no inline script.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="schema", template_name="moderation/api/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
     # Google's Perspective API paths, so that its clients need only a new base URL.
     path("", include("moderation.perspective.urls")),
 ]
 
+handler400 = "moderation.api.errors.api_aware_bad_request"
+handler403 = "moderation.api.errors.api_aware_permission_denied"
 handler404 = "moderation.api.errors.api_aware_not_found"
 handler500 = "moderation.api.errors.api_aware_server_error"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
@@ -14,6 +15,10 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from moderation.errors import ApplicationError, RateLimitedError
+from moderation.perspective.errors import google_error
+
+API_PREFIX = "/api/"
+PERSPECTIVE_PREFIX = "/v1alpha1/"
 
 
 def _as_field_messages(detail: Any) -> dict[str, list[str]]:
@@ -48,7 +53,15 @@ _UNAVAILABLE = _body(
 )
 
 
+def too_large_message() -> str:
+    return (
+        f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes; send less."
+    )
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):
+        return Response(_body("too_large", too_large_message()), status=413)
     if isinstance(exc, DATABASE_ERRORS):
         # An outage, not a bug: 503 and when to come back, so clients and proxies retry.
         return Response(
@@ -83,17 +96,48 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     return response
 
 
+def _api_error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse | None:
+    """The error in the shape of the API the path belongs to; None outside the APIs."""
+    if request.path.startswith(PERSPECTIVE_PREFIX):
+        return JsonResponse(google_error(status, message), status=status)
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(_body(code, message), status=status)
+    return None
+
+
+def api_aware_bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 under the APIs; other refusals a 400."""
+    if isinstance(exception, RequestDataTooBig):
+        response = _api_error(request, 413, "too_large", too_large_message())
+    else:
+        response = _api_error(request, 400, "bad_request", "The request could not be read.")
+    return response or defaults.bad_request(request, exception)
+
+
+def api_aware_permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    response = _api_error(request, 403, "permission_denied", "You may not do this.")
+    return response or defaults.permission_denied(request, exception)
+
+
 def api_aware_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """Unknown URLs under /api/ answer in the API's JSON shape; others get Django's page."""
-    if request.path.startswith("/api/"):
-        return JsonResponse(_body("not_found", f"No API endpoint at {request.path}."), status=404)
-    return defaults.page_not_found(request, exception)
+    """Unknown URLs under the APIs answer in their JSON shape; others get Django's page."""
+    message = (
+        "Method not found."
+        if request.path.startswith(PERSPECTIVE_PREFIX)
+        else f"No API endpoint at {request.path}."
+    )
+    return _api_error(request, 404, "not_found", message) or defaults.page_not_found(
+        request, exception
+    )
 
 
 def api_aware_server_error(request: HttpRequest) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        return JsonResponse(_body("server_error", "Something went wrong on our side."), status=500)
-    return defaults.server_error(request)
+    message = (
+        "Internal error encountered."
+        if request.path.startswith(PERSPECTIVE_PREFIX)
+        else "Something went wrong on our side."
+    )
+    return _api_error(request, 500, "server_error", message) or defaults.server_error(request)
 
 
 class DatabaseUnavailableMiddleware:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
 from moderation.models import Comment, ModerationEvent
@@ -41,6 +41,26 @@ class CommentSubmitInput(serializers.Serializer):
 
 class StatusTokenInput(serializers.Serializer):
     token = serializers.CharField(max_length=100)
+
+    @classmethod
+    def from_request(cls, request: Any) -> StatusTokenInput:
+        """The token from the X-Status-Token header (kept out of access logs), else ?token=."""
+        token = request.headers.get(STATUS_TOKEN_HEADER) or request.query_params.get("token")
+        return cls(data={} if token is None else {"token": token})
+
+
+STATUS_TOKEN_HEADER = "X-Status-Token"
+STATUS_TOKEN_PARAMETERS = [
+    OpenApiParameter(
+        STATUS_TOKEN_HEADER,
+        str,
+        OpenApiParameter.HEADER,
+        description="The comment's private token (preferred: a header stays out of access logs).",
+    ),
+    OpenApiParameter(
+        "token", str, description="The same token in the query string, if the header is not sent."
+    ),
+]
 
 
 class ModerationDecisionInput(serializers.Serializer):

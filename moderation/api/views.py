@@ -7,7 +7,7 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -115,12 +115,12 @@ class CommentStatusView(APIView):
     """The author of a comment reads its status with the private token they were given."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("token", str, required=True)],
+        parameters=s.STATUS_TOKEN_PARAMETERS,
         responses={200: s.SubmitterCommentOutput},
         summary="A submitted comment's status, for its author",
     )
     def get(self, request: Request, comment_id: int) -> Response:
-        query = s.StatusTokenInput(data=request.query_params)
+        query = s.StatusTokenInput.from_request(request)
         query.is_valid(raise_exception=True)
         comment = selectors.comment_for_author(
             comment_id=comment_id, token=query.validated_data["token"]

@@ -58,3 +58,50 @@ class DecideInput(serializers.Serializer):
     )
     action = serializers.ChoiceField(choices=list(ACTIONS))
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+# --- output (for the schema: the views build these dicts) -----------------------------------
+class DeskCommentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    status_display = serializers.CharField()
+    decision_reason = serializers.CharField()
+
+
+class DecidedCommentOutput(DeskCommentOutput):
+    # Declared in get_fields: a `label` class attribute would shadow Field.label (see above).
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["label"] = serializers.CharField(help_text="spam, abuse, or empty.")
+        return fields
+
+
+class UndoneCommentOutput(DeskCommentOutput):
+    event_id = serializers.IntegerField(help_text="The undo's own moderation event.")
+
+
+class RefusedOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    message = serializers.CharField()
+
+
+class SiteCountsOutput(serializers.Serializer):
+    site_id = serializers.IntegerField()
+    name = serializers.CharField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+
+
+class CountsOutput(serializers.Serializer):
+    sites = SiteCountsOutput(many=True)
+    totals = serializers.DictField(child=serializers.IntegerField())
+
+
+class DecideOutput(serializers.Serializer):
+    decided = DecidedCommentOutput(many=True)
+    refused = RefusedOutput(many=True)
+    counts = CountsOutput()
+
+
+class UndoOutput(serializers.Serializer):
+    undone = UndoneCommentOutput()
+    counts = CountsOutput()

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.safestring import SafeString
+from drf_spectacular.utils import extend_schema
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,7 +29,9 @@ from moderation.desk.serializers import (
     ACTIONS,
     DEFAULT_NOTES,
     DecideInput,
+    DecideOutput,
     QueueFilterInput,
+    UndoOutput,
 )
 from moderation.errors import ConflictError, NotFoundError
 from moderation.models import MODERATE_COMMENT, Comment
@@ -191,6 +194,12 @@ class DeskView(APIView):
 class DecideView(DeskView):
     """POST {comment_ids, action, note}: approve, reject as spam or abuse, or send back."""
 
+    @extend_schema(
+        request=DecideInput,
+        responses={200: DecideOutput},
+        summary="Decide comments from the moderation queue (admin session and CSRF token)",
+        tags=["desk"],
+    )
     def post(self, request: Request) -> Response:
         form = DecideInput(data=request.data)
         form.is_valid(raise_exception=True)
@@ -228,6 +237,12 @@ class DecideView(DeskView):
 class UndoView(DeskView):
     """POST: take back the moderator's own last decision."""
 
+    @extend_schema(
+        request=None,
+        responses={200: UndoOutput},
+        summary="Undo your own last decision (admin session and CSRF token)",
+        tags=["desk"],
+    )
     def post(self, request: Request) -> Response:
         comment, event = services.comment_decision_undo(moderator=self.moderator(request))
         return Response(

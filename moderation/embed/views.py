@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -140,13 +140,13 @@ class EmbedCommentStatusView(APIView):
     """The widget follows its reader's own comment with the private token."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("token", str, required=True)],
+        parameters=api_s.STATUS_TOKEN_PARAMETERS,
         responses={200: api_s.SubmitterCommentOutput},
         summary="A submitted comment's status, for its author (widget route)",
         tags=["embed"],
     )
     def get(self, request: Request, public_key: str, comment_id: int) -> Response:
-        query = api_s.StatusTokenInput(data=request.query_params)
+        query = api_s.StatusTokenInput.from_request(request)
         query.is_valid(raise_exception=True)
         comment = core_selectors.comment_for_author(
             comment_id=comment_id, token=query.validated_data["token"], public_key=public_key

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -46,6 +48,11 @@ def google_error(code: int, message: str, status: str | None = None) -> dict:
 
 
 def exception_handler(exc: Exception, context: dict) -> Response:
+    if isinstance(exc, RequestDataTooBig):
+        message = (
+            f"Request payload size exceeds the limit: {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+        )
+        return Response(google_error(413, message), status=413)
     if isinstance(exc, ApplicationError):
         code = exc.status_code
         status = getattr(exc, "rpc_status", None) or RPC_STATUS.get(code, "INVALID_ARGUMENT")

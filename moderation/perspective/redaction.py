@@ -1,12 +1,13 @@
-"""Keeps API keys out of the logs: `key=...` in any logged URL becomes `key=REDACTED`."""
+"""Keeps secrets out of the logs: `key=...` and `token=...` in any logged URL become `=REDACTED`."""
 
 from __future__ import annotations
 
 import logging
 import re
 
-# key= (Google's API key parameter) and the OAuth names Google's clients may also send.
-_SECRET_PARAMETER = re.compile(r"([?&;](?:key|access_token|oauth_token)=)[^&;\s\"']*", re.I)
+# key= (Google's API key parameter), the OAuth names Google's clients may also send, and token=
+# (a comment author's private status token, on the comment API and the widget's routes).
+_SECRET_PARAMETER = re.compile(r"([?&;](?:key|access_token|oauth_token|token)=)[^&;\s\"']*", re.I)
 # The loggers that write request lines: Django's runserver, Django's 4xx/5xx warnings, gunicorn.
 REQUEST_LOGGERS = ("django.server", "django.request", "gunicorn.access", "gunicorn.error")
 

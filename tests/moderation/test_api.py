@@ -74,6 +74,14 @@ def test_the_status_endpoint_answers_404_for_a_wrong_token(client, article):
     assert "token" in error_fields(response)
 
 
+def test_the_status_token_is_accepted_in_a_header(client, article):
+    body = client.post(comments_url(article.pk), VALID, format="json").json()
+    url = f"/api/v1/comments/{body['id']}/"
+    assert client.get(url, HTTP_X_STATUS_TOKEN=body["token"]).json()["status"] == "pending"
+    wrong = client.get(url, HTTP_X_STATUS_TOKEN="guess")
+    assert wrong.status_code == 404 and "token" in error_fields(wrong)
+
+
 def test_the_status_endpoint_names_a_missing_token(client, article):
     response = client.get(f"/api/v1/comments/{CommentFactory(article=article).pk}/")
     assert response.status_code == 400
@@ -116,7 +124,9 @@ def test_a_reply_to_a_hidden_comment_gets_the_unknown_parents_answer(client, art
     parent = CommentFactory(article=article, status=hidden)
     unknown_id = parent.pk + 1000
     to_hidden = client.post(comments_url(article.pk), {**VALID, "parent": parent.pk}, format="json")
-    to_unknown = client.post(comments_url(article.pk), {**VALID, "parent": unknown_id}, format="json")
+    to_unknown = client.post(
+        comments_url(article.pk), {**VALID, "parent": unknown_id}, format="json"
+    )
     assert to_hidden.status_code == to_unknown.status_code == 404
     assert to_hidden["Content-Type"] == to_unknown["Content-Type"]
     assert to_hidden.content.replace(f"comment {parent.pk} ".encode(), b"comment ID ") == (

@@ -88,3 +88,39 @@ def test_outside_debug_an_unknown_url_does_not_list_the_url_patterns(client, set
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert b"api/v1/" not in response.content and b"admin/" not in response.content
+
+
+def test_the_production_deploy_check_passes_with_no_warning(tmp_path):
+    result = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        tmp_path,
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="a-long-random-production-secret-" + "x7Q" * 12,
+        DJANGO_ALLOWED_HOSTS="example.com",
+        DJANGO_HTTPS="1",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_hsts_covers_subdomains_and_preload_unless_turned_off(tmp_path):
+    production = {
+        "DJANGO_SECRET_KEY": "k" * 50,
+        "DJANGO_ALLOWED_HOSTS": "example.com",
+    }
+    read = READ_SETTINGS.replace(
+        '"ALLOWED_HOSTS",',
+        '"ALLOWED_HOSTS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",',
+    )
+    result = _run(read, tmp_path, **production)
+    assert json.loads(result.stdout)["SECURE_HSTS_PRELOAD"] is True
+    assert json.loads(result.stdout)["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    result = _run(
+        read,
+        tmp_path,
+        **production,
+        DJANGO_HSTS_PRELOAD="0",
+        DJANGO_HSTS_INCLUDE_SUBDOMAINS="0",
+    )
+    assert json.loads(result.stdout)["SECURE_HSTS_PRELOAD"] is False
+    assert json.loads(result.stdout)["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False

@@ -1,8 +1,10 @@
 """The `key` query parameter never reaches a log line."""
 
 import logging
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from moderation.perspective.redaction import REQUEST_LOGGERS, RedactApiKeys, redact
 from tests.moderation.perspective.conftest import ANALYZE
@@ -17,6 +19,22 @@ def test_redact_replaces_the_key_and_keeps_the_rest():
     )
     assert redact(f"/x?key={SECRET}") == "/x?key=REDACTED"
     assert redact("/x?monkey=banana") == "/x?monkey=banana"
+
+
+def test_redact_replaces_a_comment_authors_status_token():
+    line = '"GET /api/v1/embed/pk_abc/comments/7/?token=AlDQ-x_9&order=oldest HTTP/1.1" 200 12'
+    assert redact(line) == (
+        '"GET /api/v1/embed/pk_abc/comments/7/?token=REDACTED&order=oldest HTTP/1.1" 200 12'
+    )
+    assert redact("/api/v1/comments/7/?order=new&token=AlDQ") == (
+        "/api/v1/comments/7/?order=new&token=REDACTED"
+    )
+
+
+def test_the_widget_sends_the_status_token_in_a_header_not_the_url():
+    widget = (Path(settings.BASE_DIR) / "moderation/static/moderation/embed.js").read_text()
+    assert '"X-Status-Token": mine.token' in widget
+    assert "token=" not in widget
 
 
 @pytest.mark.parametrize("name", REQUEST_LOGGERS)
