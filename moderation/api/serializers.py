@@ -49,7 +49,7 @@ class StatusTokenInput(serializers.Serializer):
         return cls(data={} if token is None else {"token": token})
 
 
-STATUS_TOKEN_HEADER = "X-Status-Token"
+STATUS_TOKEN_HEADER = "X-Status-Token"  # noqa: S105 - a header name, not a secret
 STATUS_TOKEN_PARAMETERS = [
     OpenApiParameter(
         STATUS_TOKEN_HEADER,

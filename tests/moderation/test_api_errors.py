@@ -4,8 +4,6 @@ import pytest
 from django.test import Client
 from django.urls import path
 
-from tests.moderation.perspective.conftest import ANALYZE, key, secret, site  # noqa: F401
-
 pytestmark = pytest.mark.django_db
 
 # Bigger than Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) by half a megabyte.
@@ -55,14 +53,6 @@ def test_an_oversized_body_on_the_widget_route_is_a_json_413(client, article):
     article.save()
     url = f"/api/v1/embed/{article.site.public_key}/articles/tram-line/comments/"
     api_error(client.post(url, HUGE, content_type="application/json"), 413)
-
-
-def test_an_oversized_analyze_request_is_googles_413(client, secret):
-    response = client.post(f"{ANALYZE}?key={secret}", HUGE, content_type="application/json")
-    error = google_error(response, 413)
-    assert error["status"] == "INVALID_ARGUMENT"
-    no_key = client.post(ANALYZE, HUGE, content_type="application/json")
-    assert no_key.status_code in {403, 413} and no_key["Content-Type"] == "application/json"
 
 
 def test_unknown_paths_and_methods_answer_in_each_apis_shape(client, article):

@@ -189,3 +189,12 @@ def test_a_deeply_nested_body_is_an_invalid_argument(post):
     deep = b'{"comment": {"text": "hi"}, "context": ' + b"[" * 5000 + b"]" * 5000 + b"}"
     message = _error(post(ANALYZE, deep), 400, "INVALID_ARGUMENT")
     assert message.startswith("Invalid JSON payload received.")
+
+
+def test_an_oversized_analyze_request_is_googles_413(client, secret):
+    huge = b'{"comment": {"text": "' + b"x" * (3 * 1024 * 1024) + b'"}}'
+    response = client.post(f"{ANALYZE}?key={secret}", huge, content_type="application/json")
+    assert response.status_code == 413 and response["Content-Type"] == "application/json"
+    error = response.json()["error"]
+    assert error["code"] == 413 and error["status"] == "INVALID_ARGUMENT"
+    assert "exceeds the limit" in error["message"]
