@@ -180,7 +180,7 @@ class CommentAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "short_body",
-        "author_name",
+        "author",
         "article",
         "status",
         "spam_score",
@@ -204,7 +204,7 @@ class CommentAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
         "article",
         "decision_label",
         "parent",
-        "author_name",
+        "author",
         "author_email",
         "author_url",
         "body",
@@ -222,7 +222,8 @@ class CommentAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
         "campaign",
         "decided_at",
     ]
-    exclude = ["explanation", "status_token_hash", "fired_rules"]
+    # author_name is shown as `author`, inside <bdi>.
+    exclude = ["explanation", "status_token_hash", "fired_rules", "author_name"]
     # The desk's decision buttons (approve, spam, abuse, back to queue, undo) instead of Save.
     change_form_template = "admin/moderation/desk/comment_change_form.html"
 
@@ -247,6 +248,11 @@ class CommentAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
 
     def has_moderate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(MODERATE_COMMENT)
+
+    @admin.display(description="Author name", ordering="author_name")
+    def author(self, comment: Comment) -> str:
+        # <bdi>: a name written right to left cannot reorder the text around it.
+        return format_html("<bdi>{}</bdi>", comment.author_name)
 
     @admin.display(description="Comment")
     def short_body(self, comment: Comment) -> str:

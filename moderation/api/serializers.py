@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
+from moderation.api import fields
 from moderation.models import Comment, ModerationEvent
 
 MAX_ID = 2**63 - 1
@@ -15,14 +16,14 @@ HONEYPOT = "honeypot"  # the decision label of a comment the honeypot caught
 
 # --- input -----------------------------------------------------------------------------------
 class CommentSubmitInput(serializers.Serializer):
-    author_name = serializers.CharField(max_length=100)
-    author_email = serializers.EmailField(max_length=254)
-    body = serializers.CharField(max_length=Comment.BODY_MAX_LENGTH)
+    author_name = fields.NameField(max_length=100)
+    author_email = fields.StrictEmailField(max_length=254)
+    body = fields.BodyField(max_length=Comment.BODY_MAX_LENGTH)
     # `parent` is also Field.parent in the stubs; declared fields leave the class at runtime.
     parent = serializers.IntegerField(  # type: ignore[assignment]
         required=False, allow_null=True, min_value=1, max_value=MAX_ID
     )
-    author_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+    author_url = fields.PublicWebURLField(required=False, allow_blank=True, max_length=500)
     notify = serializers.BooleanField(
         required=False,
         default=False,
@@ -40,7 +41,7 @@ class CommentSubmitInput(serializers.Serializer):
 
 
 class StatusTokenInput(serializers.Serializer):
-    token = serializers.CharField(max_length=100)
+    token = fields.StrictCharField(max_length=100)
 
     @classmethod
     def from_request(cls, request: Any) -> StatusTokenInput:
@@ -64,7 +65,7 @@ STATUS_TOKEN_PARAMETERS = [
 
 
 class ModerationDecisionInput(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+    reason = fields.StrictCharField(required=False, allow_blank=True, max_length=1000, default="")
 
 
 class ModerationQueueInput(serializers.Serializer):

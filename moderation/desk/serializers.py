@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from moderation.api import fields
 from moderation.desk.selectors import BANDS
 from moderation.models import Comment
 from moderation.policy.verdict import RULE_WORDS
@@ -57,7 +58,7 @@ class DecideInput(serializers.Serializer):
         child=serializers.IntegerField(min_value=1), min_length=1, max_length=MAX_BULK
     )
     action = serializers.ChoiceField(choices=list(ACTIONS))
-    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    note = fields.StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
 # --- output (for the schema: the views build these dicts) -----------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from moderation.api import fields
 from moderation.embed.selectors import ThreadComment, ThreadPage
 from moderation.models import Article
 from moderation.policy.submit import article_open
@@ -17,8 +18,8 @@ MAX_PAGE = 10_000
 
 # --- input -----------------------------------------------------------------------------------
 class ArticleUpsertInput(serializers.Serializer):
-    title = serializers.CharField(max_length=500)
-    url = serializers.URLField(max_length=2000)
+    title = fields.StrictCharField(max_length=500)
+    url = fields.StrictURLField(max_length=2000)
     published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     comments_open = serializers.BooleanField(required=False, default=True)
     comments_close_at = serializers.DateTimeField(
@@ -27,8 +28,8 @@ class ArticleUpsertInput(serializers.Serializer):
 
 
 class ArticleAutoCreateInput(serializers.Serializer):
-    title = serializers.CharField(max_length=500, help_text="The page's title.")
-    url = serializers.URLField(
+    title = fields.StrictCharField(max_length=500, help_text="The page's title.")
+    url = fields.StrictURLField(
         max_length=2000, help_text="The page's canonical URL, on one of the site's origins."
     )
 

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from moderation.api import fields
 from moderation.keys.authentication import HasSiteApiKey, SiteApiKeyAuthentication
 from moderation.keys.models import ApiKey
 from moderation.models import Site
@@ -18,7 +19,7 @@ from moderation.notify.models import WebhookEndpoint
 
 
 class WebhookEndpointInput(serializers.Serializer):
-    url = serializers.URLField(max_length=2000)
+    url = fields.StrictURLField(max_length=2000)
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=WebhookEndpoint.Event.choices),
         min_length=1,

@@ -102,6 +102,25 @@ def test_the_status_endpoint_names_a_missing_token(client, article):
         ({"parent": "abc"}, "parent"),
         ({"parent": 10**30}, "parent"),
         ({"body": "null\x00byte"}, "body"),
+        # Strings only: nothing is coerced (issue 19).
+        ({"body": 123}, "body"),
+        ({"body": True}, "body"),
+        ({"body": ["a list"]}, "body"),
+        ({"author_name": 7}, "author_name"),
+        ({"author_email": {"an": "object"}}, "author_email"),
+        ({"author_url": 1}, "author_url"),
+        # Only http(s), never localhost or a literal non-public address (no DNS lookups).
+        ({"author_url": "ftp://files.example.org/"}, "author_url"),
+        ({"author_url": "http://127.0.0.1:6379/"}, "author_url"),
+        ({"author_url": "http://localhost:8000/"}, "author_url"),
+        ({"author_url": "http://10.0.0.1/"}, "author_url"),
+        ({"author_url": "http://192.168.1.1/admin"}, "author_url"),
+        ({"author_url": "http://169.254.169.254/latest/meta-data/"}, "author_url"),
+        ({"author_url": "http://[::1]/"}, "author_url"),
+        ({"author_url": "http://[fd00::1]/"}, "author_url"),
+        ({"author_url": "http://[::ffff:127.0.0.1]/"}, "author_url"),
+        # A name of nothing but invisible characters is no name.
+        ({"author_name": "\u202e\u200b\ufeff"}, "author_name"),
     ],
 )
 def test_bad_fields_get_a_400_naming_the_field(client, article, change, field):
@@ -110,6 +129,24 @@ def test_bad_fields_get_a_400_naming_the_field(client, article, change, field):
     assert response.status_code == 400
     assert field in error_fields(response)
     assert Comment.objects.count() == 0
+
+
+def test_a_public_website_is_accepted_as_given(client, article):
+    payload = {**VALID, "author_url": "https://ana.example.org/about"}
+    assert client.post(comments_url(article.pk), payload, format="json").status_code == 202
+    assert Comment.objects.get().author_url == "https://ana.example.org/about"
+
+
+def test_direction_changing_and_invisible_characters_leave_names_and_bodies(client, article):
+    payload = {
+        **VALID,
+        "author_name": "Admin\u202eexe.gnp\u200b\u2066\x07",
+        "body": "Fair point\u202e.\ufeff 👩\u200d💻 codes;\r\nme too",
+    }
+    assert client.post(comments_url(article.pk), payload, format="json").status_code == 202
+    comment = Comment.objects.get()
+    assert comment.author_name == "Adminexe.gnp"
+    assert comment.body == "Fair point. 👩\u200d💻 codes;\nme too"
 
 
 def test_a_parent_on_another_article_is_refused(client, article):

@@ -160,8 +160,8 @@
   function authorNode(comment) {
     var url = webUrl(comment.author_url);
     return url
-      ? h("a", { class: "author", href: url, rel: "nofollow ugc noopener" }, comment.author_name)
-      : h("span", { class: "author" }, comment.author_name);
+      ? h("a", { class: "author", href: url, rel: "nofollow ugc noopener" }, h("bdi", null, comment.author_name))
+      : h("span", { class: "author" }, h("bdi", null, comment.author_name));
   }
 
   function replyButton(comment) {
@@ -361,7 +361,8 @@
 
   function startReply(comment) {
     state.replyTo = comment;
-    formTitle.textContent = "Leave a Reply to " + comment.author_name;
+    formTitle.textContent = "Leave a Reply to ";
+    formTitle.appendChild(h("bdi", null, comment.author_name));
     cancel.hidden = false;
     var item = list.querySelector('li[data-id="' + comment.id + '"]');
     item.insertBefore(form, item.lastChild);

@@ -109,7 +109,7 @@ def test_each_card_shows_highlights_badges_reason_article_parent_and_history(mod
     assert "desk-score desk-score-hold" in html  # spam 0.6 between the model's thresholds
     assert "The models are unsure whether it is spam" in html
     assert parent.article.url in html
-    assert "In reply to Ana Reader:" in html and "The parent says hello" in html
+    assert "In reply to <bdi>Ana Reader</bdi>:" in html and "The parent says hello" in html
     assert "1 approved, 1 held, 0 rejected" in html  # by e-mail
     assert "1 approved, 1 held, 1 rejected" in html  # by IP 203.0.113.7
     assert "/admin/moderation/comment/?author_email=ana%40example.org" in html
