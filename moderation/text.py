@@ -1,6 +1,6 @@
 """Readers' names and texts without the invisible characters that disguise or reorder them.
 
-Bidi overrides, embeddings and isolates (U+202A–U+202E, U+2066–U+2069) let `Admin\u202eexe.gnp`
+Bidi overrides, embeddings and isolates (U+202A-U+202E, U+2066-U+2069) let `Admin\u202eexe.gnp`
 display as `Adminpng.exe`; zero-width characters and BOMs hide text or make look-alike names.
 Names lose all of them (and C0/C1 controls, and the bidi marks); bodies keep line breaks, tabs,
 the bidi marks right-to-left writing uses, a zero-width non-joiner between letters (Persian,

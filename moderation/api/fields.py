@@ -14,11 +14,9 @@ from moderation import text
 class StrictStringMixin:
     """Refuses numbers, booleans, lists and objects where a string is expected (no coercion)."""
 
-    default_error_messages = {"not_a_string": "Must be a string."}
-
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str):
-            self.fail("not_a_string")  # type: ignore[attr-defined]
+            raise serializers.ValidationError("Must be a string.", code="not_a_string")
         return super().to_internal_value(data)  # type: ignore[misc]
 
 
@@ -71,18 +69,18 @@ def _refused_host(host: str) -> bool:
 class PublicWebURLField(StrictURLField):
     """An http(s) URL whose host is not localhost or a literal non-public address."""
 
-    default_error_messages = {
-        "scheme": "Only http:// and https:// addresses are accepted.",
-        "host": "The address must be on the public internet, not localhost or a private one.",
-    }
-
     def to_internal_value(self, data: Any) -> str:
         url = super().to_internal_value(data)
         if not url:
             return url
         parts = urlsplit(url)
         if parts.scheme.lower() not in {"http", "https"}:
-            self.fail("scheme")
+            raise serializers.ValidationError(
+                "Only http:// and https:// addresses are accepted.", code="scheme"
+            )
         if _refused_host(parts.hostname or ""):
-            self.fail("host")
+            raise serializers.ValidationError(
+                "The address must be on the public internet, not localhost or a private one.",
+                code="host",
+            )
         return url
