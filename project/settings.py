@@ -224,6 +224,12 @@ REST_FRAMEWORK: dict[str, Any] = {
         # integration is not locked out of submitting, while probing is still slowed.
         "comment_submit_invalid": env_str("COMMENT_INVALID_SUBMIT_RATE", "120/minute"),
         "article_auto_create": env_str("ARTICLE_AUTO_CREATE_RATE", "10/minute"),
+        # Anonymous reads: threads and articles per address (the widget, the no-JS page, the
+        # public list), status polls per token (the widget polls each comment of its reader at
+        # most every 2 s), and polls that match no comment per address (guessed tokens or ids).
+        "public_read": env_str("PUBLIC_READ_RATE", "600/minute"),
+        "status_poll": env_str("STATUS_POLL_RATE", "120/minute"),
+        "status_poll_miss": env_str("STATUS_POLL_MISS_RATE", "60/minute"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }

@@ -8,9 +8,12 @@ is checked against the invalid limit first; the submit limit is checked once the
 
 from __future__ import annotations
 
+import hashlib
+
+from django.http import HttpRequest
 from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 SUBMIT = "comment_submit"
@@ -55,3 +58,46 @@ def record_submission(request: Request, view: APIView, status_code: int) -> None
         return
     scope = SUBMIT if status_code < 400 else SUBMIT_INVALID
     OutcomeThrottle(scope).record(request, view)
+
+
+# --- anonymous reads -------------------------------------------------------------------------
+PUBLIC_READ = "public_read"
+STATUS_POLL = "status_poll"
+STATUS_POLL_MISS = "status_poll_miss"
+
+
+class PublicReadThrottle(SimpleRateThrottle):
+    """Thread and article reads per client address (generous: many readers share an address)."""
+
+    scope = PUBLIC_READ
+
+    def get_cache_key(self, request: Request, view: APIView | None) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class StatusPollThrottle(SimpleRateThrottle):
+    """Status polls per token (a hash of it: the cache never holds the token itself)."""
+
+    scope = STATUS_POLL
+
+    def get_cache_key(self, request: Request, view: APIView | None) -> str:
+        token = request.headers.get("X-Status-Token") or request.query_params.get("token") or ""
+        ident = (
+            hashlib.sha256(token.encode()).hexdigest()[:32] if token else self.get_ident(request)
+        )
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def status_poll_throttles(request: Request) -> list[BaseThrottle]:
+    """Per token, and per address for polls that matched no comment (guessing tokens or ids)."""
+    return [StatusPollThrottle(), OutcomeThrottle(STATUS_POLL_MISS)]
+
+
+def record_status_poll(request: Request, view: APIView, status_code: int) -> None:
+    if status_code in (400, 404):
+        OutcomeThrottle(STATUS_POLL_MISS).record(request, view)
+
+
+def public_read_allowed(request: HttpRequest) -> bool:
+    """The read throttle for plain Django views (the no-JavaScript page); counts the read."""
+    return PublicReadThrottle().allow_request(request, None)  # type: ignore[arg-type]

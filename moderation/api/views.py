@@ -44,7 +44,7 @@ class CommentSubmitView(APIView):
         return (
             [throttles.OutcomeThrottle(throttles.SUBMIT_INVALID)]
             if self.request.method == "POST"
-            else []
+            else [throttles.PublicReadThrottle()]
         )
 
     def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:
@@ -111,7 +111,18 @@ class ArticleCommentsView(CommentSubmitView):
         return paginator.get_paginated_response(s.PublicCommentOutput(page, many=True).data)
 
 
-class CommentStatusView(APIView):
+class StatusPollView(APIView):
+    """Throttled per token, and per address for polls that match no comment."""
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        return throttles.status_poll_throttles(self.request)
+
+    def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:
+        throttles.record_status_poll(request, self, response.status_code)
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class CommentStatusView(StatusPollView):
     """The author of a comment reads its status with the private token they were given."""
 
     @extend_schema(

@@ -17,7 +17,8 @@ from rest_framework.views import APIView
 
 from moderation import selectors as core_selectors
 from moderation.api import serializers as api_s
-from moderation.api.views import CommentSubmitView
+from moderation.api import throttles
+from moderation.api.views import CommentSubmitView, StatusPollView
 from moderation.embed import selectors
 from moderation.embed import serializers as s
 from moderation.embed import services as embed_services
@@ -88,7 +89,9 @@ class EmbedArticleView(APIView):
     throttle_scope = "article_auto_create"
 
     def get_throttles(self):
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+        if self.request.method == "POST":
+            return [ScopedRateThrottle()]
+        return [throttles.PublicReadThrottle()]
 
     @extend_schema(
         responses={200: s.ArticleOutput}, summary="An article by its site's id", tags=["embed"]
@@ -136,7 +139,7 @@ class EmbedArticleView(APIView):
         )
 
 
-class EmbedCommentStatusView(APIView):
+class EmbedCommentStatusView(StatusPollView):
     """The widget follows its reader's own comment with the private token."""
 
     @extend_schema(
@@ -220,6 +223,10 @@ def widget_script(request: HttpRequest) -> FileResponse:
 
 def thread_page(request: HttpRequest, public_key: str, external_id: str) -> HttpResponse:
     """The thread as a plain HTML page, for readers without JavaScript and for search engines."""
+    if not throttles.public_read_allowed(request):
+        return HttpResponse(
+            "Too many requests: try again in a minute.", status=429, content_type="text/plain"
+        )
     query = s.ThreadQueryInput(data=request.GET)
     if not query.is_valid():
         raise Http404("No such page of comments.")
