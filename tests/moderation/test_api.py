@@ -478,6 +478,56 @@ def test_no_payload_ever_causes_a_server_error(client, article, payload):
     assert response.status_code in {202, 400, 404}, response.content
 
 
+STRING_FIELDS = ["author_name", "author_email", "body", "author_url"]
+not_strings = json_values.filter(lambda value: not isinstance(value, str))
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    payload=st.fixed_dictionaries(
+        {},
+        optional={
+            "author_name": json_values,
+            "author_email": json_values,
+            "body": json_values,
+            "parent": json_values,
+            "author_url": json_values,
+            "notify": json_values,
+        },
+    ),
+    route=st.sampled_from(["articles", "embed"]),
+)
+def test_no_payload_on_either_submit_route_breaks_the_error_shape(client, article, payload, route):
+    cache.clear()
+    article.external_id = "tram-line"
+    article.save()
+    url = (
+        comments_url(article.pk)
+        if route == "articles"
+        else f"/api/v1/embed/{article.site.public_key}/articles/tram-line/comments/"
+    )
+    response = client.post(url, payload, format="json")
+    assert response.status_code in {202, 400, 404}, response.content
+    if response.status_code != 202:
+        assert set(response.json()["error"]) == {"code", "message", "fields"}
+    for field, value in payload.items():
+        # Strings only: a number, list or object in a string field is never coerced.
+        if field in STRING_FIELDS and not isinstance(value, str):
+            assert response.status_code == 400 and field in error_fields(response)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(field=st.sampled_from(STRING_FIELDS), value=not_strings)
+def test_a_non_string_in_any_string_field_is_a_400_naming_it(client, article, field, value):
+    cache.clear()
+    response = client.post(comments_url(article.pk), {**VALID, field: value}, format="json")
+    assert response.status_code == 400 and field in error_fields(response)
+
+
 @pytest.mark.parametrize(
     "path", ["/api/v1/articles/abc/comments/", "/api/v1/articles/1234567890123456789/comments/"]
 )
