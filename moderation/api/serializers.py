@@ -150,3 +150,19 @@ class ModeratorCommentDetailOutput(ModeratorCommentOutput):
 
     class Meta(ModeratorCommentOutput.Meta):
         fields = [*ModeratorCommentOutput.Meta.fields, "events"]
+
+
+class _Page(serializers.Serializer):
+    """A page of CommentPagination: the count, the neighbours' URLs and the results."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+
+
+class PublicCommentPage(_Page):
+    results = PublicCommentOutput(many=True)
+
+
+class ModeratorCommentPage(_Page):
+    results = ModeratorCommentOutput(many=True)

@@ -100,7 +100,7 @@ class ArticleCommentsView(CommentSubmitView):
         )
 
     @extend_schema(
-        responses={200: s.PublicCommentOutput(many=True)},
+        responses={200: s.PublicCommentPage},
         summary="Published comments of an article, oldest first, each with its parent",
     )
     def get(self, request: Request, article_id: int) -> Response:
@@ -144,7 +144,7 @@ class ModerationQueueView(APIView):
 
     @extend_schema(
         parameters=[s.ModerationQueueInput],
-        responses={200: s.ModeratorCommentOutput(many=True)},
+        responses={200: s.ModeratorCommentPage},
         summary="Comments for moderators, newest first, filterable by status, site and article",
     )
     def get(self, request: Request) -> Response:
