@@ -137,9 +137,12 @@ def log_in(context, live_server) -> None:
 
 def visit(context, url: str, ready: str, problems: list[str], *, shot: str) -> None:
     page = context.new_page()
-    page.on(
-        "dialog", lambda dialog: (problems.append(f"dialog {dialog.message}"), dialog.dismiss())
-    )
+
+    def on_dialog(dialog) -> None:
+        problems.append(f"dialog {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     page.on(
         "console",
         lambda msg: (
