@@ -30,7 +30,7 @@ class CommentSubmitInput(serializers.Serializer):
         help_text="Email the author when the comment is published and when someone replies "
         "(after they confirm their address by email).",
     )
-    homepage = serializers.CharField(
+    homepage = fields.StrictCharField(
         required=False,
         allow_blank=True,
         default="",
