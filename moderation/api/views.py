@@ -101,6 +101,7 @@ class ArticleCommentsView(CommentSubmitView):
 
     @extend_schema(
         responses={200: s.PublicCommentPage},
+        operation_id="api_v1_articles_comments_list",
         summary="Published comments of an article, oldest first, each with its parent",
     )
     def get(self, request: Request, article_id: int) -> Response:
@@ -145,6 +146,7 @@ class ModerationQueueView(APIView):
     @extend_schema(
         parameters=[s.ModerationQueueInput],
         responses={200: s.ModeratorCommentPage},
+        operation_id="api_v1_moderation_comments_list",
         summary="Comments for moderators, newest first, filterable by status, site and article",
     )
     def get(self, request: Request) -> Response:
