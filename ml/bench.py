@@ -137,8 +137,7 @@ def run(artifacts: Path | None = None, n: int = 5000) -> None:
     ref = results[-1] if rows[-1][0].startswith("alt-") else None
     print(f"one core, one BLAS thread; {n} distinct comments, batches of {BATCH}; latency is one")
     print("comment per call. spam + toxicity scores each batch with both models (normalisation")
-    print("is shared between them, as in the app; toxicity hashes its own n-grams, without stop")
-    print("words and negated words)")
+    print("and the hashed n-grams are shared between them, as in the app)")
     print(f"{'model':<48} {'comments/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'speed vs apc':>13}")
     for name, rate, p50, p99 in results:
         ratio = f"{rate / ref[1]:.2f}x" if ref else "-"

@@ -15,161 +15,6 @@ import scipy.sparse as sp
 
 CHAR_NGRAMS = (2, 5)
 _TOKEN = re.compile(r"@user|\w+|[^\w\s]")
-_WORD = re.compile(r"\w")
-# Function words a model may ignore entirely: no word gram, no character gram, never explained.
-# Articles, forms of "be", prepositions and conjunctions; not pronouns ("you" matters for
-# insults) and not negations.
-FUNCTION_WORDS = frozenset(
-    {
-        "a",
-        "an",
-        "the",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "am",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "by",
-        "from",
-        "as",
-        "and",
-        "or",
-        "that",
-        "this",
-        "these",
-        "those",
-        "it",
-        "its",
-        "there",
-        "then",
-        "than",
-        "so",
-        "if",
-        "into",
-        "about",
-    }
-)
-NO_STOP_WORDS: frozenset[str] = frozenset()
-# Punctuation a model may ignore: marks every text has, which under L2 normalisation stand for
-# a text's length rather than its content. "!" and "?" are kept.
-PUNCTUATION = frozenset({".", ",", "'", '"', ":", ";", "(", ")", "-"})
-# Words naming an identity group (after the Civil Comments identity columns). A model may leave
-# them out so that mentioning a group is never evidence of abuse by itself; what is said about
-# the group still is.
-IDENTITY_WORDS = frozenset(
-    {
-        "muslim",
-        "muslims",
-        "islam",
-        "islamic",
-        "jew",
-        "jews",
-        "jewish",
-        "christian",
-        "christians",
-        "catholic",
-        "catholics",
-        "hindu",
-        "hindus",
-        "buddhist",
-        "buddhists",
-        "sikh",
-        "sikhs",
-        "atheist",
-        "atheists",
-        "black",
-        "blacks",
-        "white",
-        "whites",
-        "asian",
-        "asians",
-        "latino",
-        "latinos",
-        "latina",
-        "latinas",
-        "hispanic",
-        "hispanics",
-        "mexican",
-        "mexicans",
-        "african",
-        "africans",
-        "arab",
-        "arabs",
-        "gay",
-        "gays",
-        "lesbian",
-        "lesbians",
-        "bisexual",
-        "transgender",
-        "trans",
-        "homosexual",
-        "homosexuals",
-        "queer",
-        "woman",
-        "women",
-        "female",
-        "females",
-        "male",
-        "males",
-        "man",
-        "men",
-        "immigrant",
-        "immigrants",
-        "refugee",
-        "refugees",
-        "disabled",
-        "deaf",
-    }
-)
-# Negation cues; up to three words after one (until punctuation) are left out of the features
-# when a model asks for it, so "not criminals" is not read as "criminals". "don't be" is an
-# insult's opening ("don't be stupid"), not a negation of what follows.
-NEGATIONS = frozenset({"not", "no", "never", "nobody", "nothing", "neither", "nor", "without"})
-NEGATION_SCOPE = 3
-# What a group word becomes when a model reads identity words as one placeholder: a control
-# character, which normalisation deletes from every text, so no real token can collide with it.
-GROUP = "\x01"
-
-
-def _negated(words: Sequence[str]) -> set[int]:
-    """Positions of the tokens in the scope of a negation cue (words, ending at punctuation)."""
-    out: set[int] = set()
-    cues = [i for i, w in enumerate(words) if w in NEGATIONS or w == "t"]
-    for i in cues:
-        if words[i] == "t":
-            if not (i >= 2 and words[i - 1] == "'" and words[i - 2][-1:] == "n"):
-                continue
-            # "don ' t": the cue itself is no evidence either ("don" alone had learnt +0.44).
-            out.update((i - 2, i - 1, i))
-        elif words[i] != "never":  # "never" opens threats too: "he will never walk again"
-            out.add(i)
-        j, taken = i + 1, 0
-        if j < len(words) and words[j] == "be":
-            continue
-        while j < len(words) and taken < NEGATION_SCOPE and _WORD.match(words[j]):
-            if words[j] not in FUNCTION_WORDS:
-                out.add(j)
-                taken += 1
-            j += 1
-    return out
-
-
-def feature_mask(
-    words: Sequence[str], stop: frozenset[str] = NO_STOP_WORDS, negation: bool = False
-) -> list[bool]:
-    """Which tokens build features: not the stop words, nor negated words if asked."""
-    negated = _negated(words) if negation else set()
-    return [w not in stop and i not in negated for i, w in enumerate(words)]
 
 
 def tokenize(norm: str) -> list[re.Match[str]]:
@@ -178,12 +23,8 @@ def tokenize(norm: str) -> list[re.Match[str]]:
 
 
 def word_grams(words: Sequence[str]) -> list[str]:
-    """Word unigrams and bigrams. GROUP (a word naming an identity group) is no unigram and
-    pairs with its neighbours only: what is said about a group counts, not which group it is or
-    that one is mentioned."""
-    unigrams = [w for w in words if w != GROUP]
-    pairs = itertools.pairwise(words)
-    return unigrams + [f"{a} {b}" for a, b in pairs if not (a == GROUP and b == GROUP)]
+    """Word unigrams and bigrams."""
+    return list(words) + [f"{a} {b}" for a, b in itertools.pairwise(words)]
 
 
 def char_grams(word: str) -> list[str]:
@@ -194,35 +35,10 @@ def char_grams(word: str) -> list[str]:
     return [padded[i : i + n] for n in range(lo, hi + 1) for i in range(size - n + 1)]
 
 
-def words_of(
-    norm: str,
-    stop: frozenset[str] = NO_STOP_WORDS,
-    negation: bool = False,
-    group: frozenset[str] = NO_STOP_WORDS,
-) -> list[str]:
-    """The word tokens features are built from (see feature_mask); group words become GROUP."""
-    words = _TOKEN.findall(norm)
-    negated = _negated(words) if negation else set()
-    if negated:
-        words = [w for i, w in enumerate(words) if w not in stop and i not in negated]
-    elif stop:
-        words = [w for w in words if w not in stop]
-    return [GROUP if w in group else w for w in words] if group else words
-
-
-def analyze(
-    norm: str,
-    stop: frozenset[str] = NO_STOP_WORDS,
-    negation: bool = False,
-    group: frozenset[str] = NO_STOP_WORDS,
-) -> tuple[list[str], list[str]]:
+def analyze(norm: str) -> tuple[list[str], list[str]]:
     """Word grams and character grams of one normalised text."""
-    words = words_of(norm, stop, negation, group)
-    chars: list[str] = []
-    for w in words:
-        if w != GROUP:
-            chars.extend(char_grams(w))
-    return word_grams(words), chars
+    words = _TOKEN.findall(norm)
+    return word_grams(words), [g for w in words for g in char_grams(w)]
 
 
 _PRIME = np.uint64(1099511628211)
@@ -378,49 +194,26 @@ def hash_tokens(token_lists: Sequence[Sequence[str]]) -> TokenGrams | None:
     return TokenGrams(grams, words, token_at[char_starts + 1], token_row, lengths, token_poly)
 
 
-def _poly(word: str) -> np.uint64:
-    """Polynomial hash of one word without the length salt (as in TokenGrams.token_poly)."""
-    h = np.uint64(0)
-    for ch in word:
-        h = h * _PRIME + np.uint64(ord(ch))
-    return h
-
-
-def select_grams(
-    tokens: TokenGrams,
-    keep: np.ndarray,
-    group: np.ndarray | None = None,
-    row_of_token: np.ndarray | None = None,
-) -> BatchGrams:
-    """The grams `hash_batch` gives when each text keeps only the tokens marked in `keep`
-    (same multiset of (row, hash) pairs; the order may differ, which no score depends on).
-    Tokens marked in `group` read as GROUP: no unigram and no character gram, and in bigrams
-    as GROUP (two of them side by side make no bigram). With `row_of_token`, grams are counted
-    against those rows instead of the texts (sentences: no bigram spans two rows)."""
+def select_grams(tokens: TokenGrams, row_of_token: np.ndarray) -> BatchGrams:
+    """The grams `hash_batch` gives when the tokens are counted against `row_of_token` instead
+    of their texts (sentences: -1 drops a token; no bigram spans two rows). Same multiset of
+    (row, hash) pairs; the order may differ, which no score depends on."""
     g = tokens.grams
-    if group is None:
-        group = np.zeros(len(keep), dtype=bool)
-    row = tokens.token_row if row_of_token is None else row_of_token
-    kept = np.flatnonzero(keep)
-    alone = keep & ~group
-    char_keep = alone[tokens.char_token]
-    poly = np.where(group, _poly(GROUP), tokens.token_poly)
-    length = np.where(group, len(GROUP), tokens.token_len)
-    uni = np.flatnonzero(alone)
-    rows, lens = row[uni], length[uni]
-    kept_rows = row[kept]
-    pair = kept_rows[1:] == kept_rows[:-1]
+    row = row_of_token
+    kept = np.flatnonzero(row >= 0)
+    char_keep = row[tokens.char_token] >= 0
+    rows, lens = row[kept], tokens.token_len[kept]
+    pair = rows[1:] == rows[:-1]
     a, b = kept[:-1][pair], kept[1:][pair]
-    lone = ~(group[a] & group[b])
-    a, b = a[lone], b[lone]
-    la, lb = length[a], length[b]
+    la, lb = tokens.token_len[a], tokens.token_len[b]
     n = la + 1 + lb
     pw = _powers(int(max(n.max(initial=0), lens.max(initial=0))) + 2)[0]
+    poly = tokens.token_poly
     # "x y" = x * P**(len(y) + 1) + " " * P**len(y) + y, plus the salt of its length.
     bigram = _salt(n) * pw[n] + poly[a] * pw[lb + 1] + np.uint64(32) * pw[lb] + poly[b]
-    word_h = np.concatenate([_salt(lens) * pw[lens] + poly[uni], bigram])
+    word_h = np.concatenate([_salt(lens) * pw[lens] + poly[kept], bigram])
     word_r = np.concatenate([rows, row[a]])
-    char_r = g.char_rows[char_keep] if row_of_token is None else row[tokens.char_token][char_keep]
+    char_r = row[tokens.char_token][char_keep]
     return BatchGrams(word_h, word_r, g.char_hashes[char_keep], char_r)
 
 
@@ -430,67 +223,17 @@ def token_grams(normalized: tuple[str, ...]) -> TokenGrams | None:
     return hash_tokens([_TOKEN.findall(norm) for norm in normalized])
 
 
-@lru_cache(maxsize=4)
-def batch_grams(
-    normalized: tuple[str, ...],
-    stop: frozenset[str] = NO_STOP_WORDS,
-    negation: bool = False,
-    group: frozenset[str] = NO_STOP_WORDS,
-) -> BatchGrams:
-    """Hashed grams of a batch of normalised texts; cached because the app runs both models.
-
-    Both models tokenise and hash the batch once (`token_grams`); a model that leaves stop
-    words or negated words out, or reads group words as GROUP, takes the grams of its subset."""
+def batch_grams(normalized: tuple[str, ...]) -> BatchGrams:
+    """Hashed grams of a batch of normalised texts; cached because the app runs both models."""
     tokens = token_grams(normalized)
     if tokens is None:
-        if group:
-            return grams_of_strings([analyze(norm, stop, negation, group) for norm in normalized])
-        return hash_batch([words_of(norm, stop, negation) for norm in normalized])
-    if not stop and not negation and not group:
-        return tokens.grams
-    keep, in_group = _kept_tokens(normalized, stop, negation, group)
-    return select_grams(tokens, keep, in_group)
+        return grams_of_strings([analyze(norm) for norm in normalized])
+    return tokens.grams
 
 
 def clear_caches() -> None:
-    """Forget every batch's tokens, grams and kept words (benchmarks start cold)."""
+    """Forget every batch's tokens and grams (benchmarks start cold)."""
     token_grams.cache_clear()
-    batch_grams.cache_clear()
-    _kept_tokens.cache_clear()
-
-
-_CUES = NEGATIONS | {"t"}
-
-
-@lru_cache(maxsize=4)
-def _kept_tokens(
-    normalized: tuple[str, ...], stop: frozenset[str], negation: bool, group: frozenset[str]
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """`_keep_mask` of a batch's shared tokens, cached: the whole texts and their sentences
-    (`sentence_grams`) take the same words. Callers must not write to the arrays."""
-    tokens = token_grams(normalized)
-    assert tokens is not None
-    return _keep_mask(tokens, stop, negation, group)
-
-
-def _keep_mask(
-    tokens: TokenGrams, stop: frozenset[str], negation: bool, group: frozenset[str]
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """`feature_mask` of every text, laid end to end (only texts with a negation cue are
-    scanned for negated words), and which tokens are group words (None if no model asks)."""
-    flat = list(itertools.chain.from_iterable(tokens.words))
-    count = len(flat)
-    keep = ~np.fromiter(map(stop.__contains__, flat), dtype=bool, count=count)
-    if negation and count:
-        cue = np.fromiter(map(_CUES.__contains__, flat), dtype=bool, count=count)
-        first = np.cumsum([0] + [len(w) for w in tokens.words[:-1]])
-        for row in np.unique(tokens.token_row[cue]).tolist():
-            for i in _negated(tokens.words[row]):
-                keep[first[row] + i] = False
-    in_group = (
-        np.fromiter(map(group.__contains__, flat), dtype=bool, count=count) if group else None
-    )
-    return keep, in_group
 
 
 # A sentence ends at ., ! or ? followed by space, or at a line break (normalised text).
@@ -504,16 +247,10 @@ class SentenceGrams(NamedTuple):
     owner: np.ndarray  # the text of each sentence
 
 
-def sentence_grams(
-    normalized: tuple[str, ...],
-    stop: frozenset[str] = NO_STOP_WORDS,
-    negation: bool = False,
-    group: frozenset[str] = NO_STOP_WORDS,
-) -> SentenceGrams:
+def sentence_grams(normalized: tuple[str, ...]) -> SentenceGrams:
     """The grams of each sentence of the texts that have several, taken from the batch's own
-    tokens (`token_grams`, shared with the whole texts): a sentence keeps exactly the tokens
-    the whole text keeps there, and no bigram spans two sentences. Texts of one sentence add
-    nothing (their sentence is the text)."""
+    tokens (`token_grams`, shared with the whole texts): no bigram spans two sentences. Texts
+    of one sentence add nothing (their sentence is the text)."""
     empty = SentenceGrams(
         BatchGrams(*(np.zeros(0, dtype=d) for d in (np.uint64, np.int64, np.uint64, np.int64))),
         np.zeros(0, dtype=np.int64),
@@ -537,40 +274,16 @@ def sentence_grams(
         start += size
     if not owner:
         return empty
+    owners = np.asarray(owner, dtype=np.int64)
     if tokens is None:
-        return SentenceGrams(
-            _sentence_grams_slow(words, sentence, len(owner), stop, negation, group),
-            np.asarray(owner, dtype=np.int64),
-        )
-    keep, in_group = _kept_tokens(normalized, stop, negation, group)
-    grams = select_grams(tokens, keep & (sentence >= 0), in_group, sentence)
-    return SentenceGrams(grams, np.asarray(owner, dtype=np.int64))
-
-
-def _sentence_grams_slow(
-    words: list[list[str]],
-    sentence: np.ndarray,
-    n_sentences: int,
-    stop: frozenset[str],
-    negation: bool,
-    group: frozenset[str],
-) -> BatchGrams:
-    """`sentence_grams` without the shared batch hashes: each text's kept tokens (decided on the
-    whole text, as the fast path does) cut into its sentences and analysed one by one."""
-    per_sentence: list[list[str]] = [[] for _ in range(n_sentences)]
-    start = 0
-    for text_words in words:
-        mask = feature_mask(text_words, stop, negation)
-        for k, (w, keep) in enumerate(zip(text_words, mask, strict=True)):
-            sid = int(sentence[start + k])
-            if keep and sid >= 0:
-                per_sentence[sid].append(GROUP if w in group else w)
-        start += len(text_words)
-    analysed = []
-    for kept in per_sentence:
-        chars = [g for w in kept if w != GROUP for g in char_grams(w)]
-        analysed.append((word_grams(kept), chars))
-    return grams_of_strings(analysed)
+        pieces: list[list[str]] = [[] for _ in owner]
+        flat = [w for ws in words for w in ws]
+        for w, sid in zip(flat, sentence.tolist(), strict=True):
+            if sid >= 0:
+                pieces[sid].append(w)
+        analysed = [(word_grams(p), [g for w in p for g in char_grams(w)]) for p in pieces]
+        return SentenceGrams(grams_of_strings(analysed), owners)
+    return SentenceGrams(select_grams(tokens, sentence), owners)
 
 
 def blend_sentences(
@@ -653,13 +366,7 @@ class Vectorizer:
         char_grams_list: Sequence[str],
         word_idf: np.ndarray,
         char_idf: np.ndarray,
-        stop_words: Iterable[str] = (),
-        negation: bool = False,
-        group_words: Iterable[str] = (),
     ) -> None:
-        self.stop_words = frozenset(stop_words)
-        self.negation = negation
-        self.group_words = frozenset(group_words)
         self.word_list = list(word_grams_list)
         self.char_list = list(char_grams_list)
         self.word_idf = word_idf
@@ -688,27 +395,23 @@ class Vectorizer:
         """Total number of features (word block first)."""
         return len(self.word_list) + len(self.char_list)
 
+    def grams(self, normalized: Iterable[str]) -> BatchGrams:
+        """Hashed grams of the words this vectorizer keeps (cached per batch)."""
+        return batch_grams(tuple(normalized))
+
     def entries(self, normalized: Iterable[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         """Non-zero TF-IDF entries (rows, columns, values) and the number of texts."""
         texts = tuple(normalized)
-        grams = batch_grams(texts, self.stop_words, self.negation, self.group_words)
-        return self._entries(grams, len(texts))
+        return self.entries_of(self.grams(texts), len(texts))
 
-    def sentence_entries(
-        self, normalized: Iterable[str]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """TF-IDF entries of the sentences of the texts that have several (`sentence_grams`),
-        leaving out sentences without a feature: rows, columns, values, and the text each
-        sentence row belongs to."""
-        texts = tuple(normalized)
-        found = sentence_grams(texts, self.stop_words, self.negation, self.group_words)
-        rows, cols, vals, n = self._entries(found.grams, len(found.owner))
-        # A sentence with no feature (only stop words, say) says nothing: it takes no part.
-        said = np.bincount(rows, minlength=n) > 0
-        renumber = np.cumsum(said) - 1
-        return renumber[rows], cols, vals, found.owner[said]
+    def sentences(self, normalized: Iterable[str]) -> SentenceGrams:
+        """Grams of the sentences of the texts that have several (`sentence_grams`)."""
+        return sentence_grams(tuple(normalized))
 
-    def _entries(self, grams: BatchGrams, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    def entries_of(
+        self, grams: BatchGrams, n: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """Non-zero TF-IDF entries of `n` rows of hashed grams."""
         w_cols = self._word_index.lookup(grams.word_hashes)
         hit = w_cols >= 0
         wr, wc, wv = _tfidf(grams.word_rows[hit], w_cols[hit], n, self.word_idf)
@@ -757,15 +460,12 @@ def fit_vectorizer(
     min_df: int = 2,
     max_word: int = 100_000,
     max_char: int = 250_000,
-    stop_words: frozenset[str] = NO_STOP_WORDS,
-    negation: bool = False,
-    group_words: frozenset[str] = NO_STOP_WORDS,
 ) -> Vectorizer:
     """Choose vocabularies by document frequency (ties broken alphabetically) and compute idf."""
     word_df: Counter[str] = Counter()
     char_df: Counter[str] = Counter()
     for norm in normalized:
-        wg, cg = analyze(norm, stop_words, negation, group_words)
+        wg, cg = analyze(norm)
         word_df.update(set(wg))
         char_df.update(set(cg))
     n = len(normalized)
@@ -777,6 +477,4 @@ def fit_vectorizer(
 
     word_vocab, word_idf = pick(word_df, max_word)
     char_vocab, char_idf = pick(char_df, max_char)
-    return Vectorizer(
-        list(word_vocab), list(char_vocab), word_idf, char_idf, stop_words, negation, group_words
-    )
+    return Vectorizer(list(word_vocab), list(char_vocab), word_idf, char_idf)

@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import zipfile
 from collections import Counter
 from collections.abc import Sequence
@@ -16,18 +17,19 @@ from typing import Any, TypedDict
 import numpy as np
 
 from ml.features import (
-    GROUP,
+    BatchGrams,
     Vectorizer,
     blend_sentences,
     char_grams,
-    feature_mask,
     tokenize,
     word_grams,
 )
 from ml.normalize import NORMALIZER_VERSION, normalize, normalize_with_offsets
+from ml.vectors import WordVectors
 
 # 3: thresholds per label, stop words stored with the vocabulary, explanation span threshold.
-FORMAT_VERSION = 3
+# 4: optional word-vector table (words, float16 vectors, weights) and its coefficients.
+FORMAT_VERSION = 4
 MODEL_NAMES = ("spam", "toxicity")
 # Perspective's attribute names, lower-cased.
 LABELS = {
@@ -91,6 +93,8 @@ class Model:
         thresholds: Thresholds,
         version: str = "unsaved",
         meta: dict[str, Any] | None = None,
+        vectors: WordVectors | None = None,
+        vector_coef: np.ndarray | None = None,
     ) -> None:
         self.name = name
         self.labels = labels
@@ -105,26 +109,43 @@ class Model:
         }
         self.version = version
         self.meta = meta or {}
+        # Mean word vector features (ml.vectors), weighted by vector_coef (n_labels, dim).
+        self.vectors = vectors
+        self.vector_coef = (
+            None if vector_coef is None else np.asarray(vector_coef, dtype=np.float64)
+        )
 
     def __repr__(self) -> str:
         return f"<Model {self.version} labels={self.labels}>"
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
-        """Logits, shape (n, n_labels): each whole text's, blended with its most toxic
-        sentence's at the artifact's `sentence_weight` (0 when it has none)."""
-        normalized = [normalize(t) for t in texts]
+        """Logits, shape (n, n_labels), of raw texts (see `normalized_logits`)."""
+        return self.normalized_logits([normalize(t) for t in texts])
+
+    def normalized_logits(self, normalized: Sequence[str]) -> np.ndarray:
+        """Logits of normalised texts, shape (n, n_labels): each whole text's, blended with its
+        most toxic sentence's at the artifact's `sentence_weight` (0 when it has none)."""
         z = self.text_logits(normalized)
         weight = float(self.meta.get("sentence_weight", 0.0))
         if weight <= 0.0:
             return z
-        rows, cols, vals, owner = self.vectorizer.sentence_entries(normalized)
-        zs = self._sum_logits(rows, cols, vals, len(owner))
-        return blend_sentences(z, zs, owner, weight)
+        found = self.vectorizer.sentences(normalized)
+        zs = self._grams_logits(found.grams, len(found.owner))
+        # A sentence with no feature (punctuation alone, say) says nothing: it takes no part.
+        rows, _, _, n = self.vectorizer.entries_of(found.grams, len(found.owner))
+        said = np.bincount(rows, minlength=n) > 0
+        return blend_sentences(z, zs[said], found.owner[said], weight)
 
     def text_logits(self, normalized: Sequence[str]) -> np.ndarray:
         """Logits of whole normalised texts, shape (n, n_labels)."""
-        rows, cols, vals, n = self.vectorizer.entries(normalized)
-        return self._sum_logits(rows, cols, vals, n)
+        return self._grams_logits(self.vectorizer.grams(normalized), len(normalized))
+
+    def _grams_logits(self, grams: BatchGrams, n: int) -> np.ndarray:
+        rows, cols, vals, _ = self.vectorizer.entries_of(grams, n)
+        z = self._sum_logits(rows, cols, vals, n)
+        if self.vectors is not None and self.vector_coef is not None:
+            z += self.vectors.features(grams, n) @ self.vector_coef.T
+        return z
 
     def _sum_logits(
         self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int
@@ -165,23 +186,15 @@ class Model:
         value = dict(zip(contrib.indices.tolist(), contrib.data.tolist(), strict=True))
         wv, cv = self.vectorizer.word_vocab, self.vectorizer.char_vocab
         offset = len(self.vectorizer.word_list)
-        vec = self.vectorizer
-        # Stop words (and negated words, if the model drops them) build no feature, so they
-        # carry no weight and are never highlighted.
-        every = tokenize(norm.text)
-        mask = feature_mask([m.group(0) for m in every], vec.stop_words, vec.negation)
-        tokens = [m for m, keep in zip(every, mask, strict=True) if keep]
-        group = vec.group_words
-        # A group word reads as GROUP: it has no feature of its own, and a bigram's push goes to
-        # the word said about the group, so the group's name is never what gets highlighted.
-        words = [GROUP if m.group(0) in group else m.group(0) for m in tokens]
-        grams = [char_grams(w) if w != GROUP else [] for w in words]
+        tokens = tokenize(norm.text)
+        words = [m.group(0) for m in tokens]
+        grams = [char_grams(w) for w in words]
         # A feature seen k times in the text gives each occurrence 1/k of its contribution.
         word_uses = Counter(word_grams(words))
         char_uses = Counter(g for gs in grams for g in gs)
         per_token = [0.0] * len(tokens)
         for i, w in enumerate(words):
-            col = wv.get(w) if w != GROUP else None
+            col = wv.get(w)
             if col is not None:
                 per_token[i] += value.get(col, 0.0) / word_uses[w]
             for g in grams[i]:
@@ -191,20 +204,22 @@ class Model:
             if i + 1 < len(words):
                 pair = f"{w} {words[i + 1]}"
                 push = value.get(wv.get(pair, -1), 0.0) / max(word_uses[pair], 1)
-                if w == GROUP:
-                    per_token[i + 1] += push
-                elif words[i + 1] == GROUP:
-                    per_token[i] += push
-                else:
-                    # A bigram's push is shared by its two words.
-                    per_token[i] += push / 2.0
-                    per_token[i + 1] += push / 2.0
+                # A bigram's push is shared by its two words.
+                per_token[i] += push / 2.0
+                per_token[i + 1] += push / 2.0
+        if self.vectors is not None and self.vector_coef is not None:
+            pushes = self.vectors.token_pushes(words, self.vector_coef[j])
+            per_token = [a + b for a, b in zip(per_token, pushes, strict=True)]
         # Contributions to the calibrated logit (the Platt slope rescales the raw one).
         scale = float(self.calibration[j, 0])
         out: list[tuple[str, float, int | None, int | None]] = []
         for i, m in enumerate(tokens):
+            word = m.group(0)
+            # Only words that carry weight are ever shown: no "this", "and", "up" or ".".
+            if word in NO_HIGHLIGHT or not _WORDISH.match(word):
+                continue
             start, end = norm.span(*m.span())
-            out.append((m.group(0), per_token[i] * scale, start, end))
+            out.append((word, per_token[i] * scale, start, end))
         return out
 
     def explain(self, text: str, top: int = 5, label: str | None = None) -> list[Contribution]:
@@ -239,6 +254,22 @@ class Model:
         return [(s, e) for w, s, e in tokens if w > cut and w >= relative * strongest]
 
 
+# Words never highlighted by any model, whatever their push: function words, pronouns but
+# "you" and "your" (insults), auxiliaries and particles. Negations and "never" stay.
+_NO_HIGHLIGHT_WORDS = (
+    "a an the is are was were be been being am of to in on at for with by from as and or "
+    "that this these those it its there then than so if into about i me my mine we us our "
+    "ours he him his she her hers they them their theirs myself himself herself itself "
+    "ourselves themselves one up down out off over under again once just also very too "
+    "all any some each both few more most other such same own only now here do does did "
+    "doing done have has having had will would shall should can could may might must what "
+    "which who whom whose when where why how but because until while after before above "
+    "below through during between further s t ll re ve d m"
+)
+NO_HIGHLIGHT = frozenset(_NO_HIGHLIGHT_WORDS.split())
+_WORDISH = re.compile(r"[^\W_]")
+
+
 def _blob(strings: list[str]) -> np.ndarray:
     return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
 
@@ -269,13 +300,15 @@ def save_model(model: Model, out_dir: Path, meta: dict[str, Any]) -> str:
         "char_vocab": _blob(vectorizer.char_list),
         "word_idf": vectorizer.word_idf.astype(np.float32),
         "char_idf": vectorizer.char_idf.astype(np.float32),
-        "stop_words": _blob(sorted(vectorizer.stop_words)),
-        "negation": np.array([int(vectorizer.negation)], dtype=np.uint8),
-        "group_words": _blob(sorted(vectorizer.group_words)),
         "coef": np.asarray(model.coef, dtype=np.float32),
         "intercept": np.asarray(model.intercept, dtype=np.float64),
         "calibration": np.asarray(model.calibration, dtype=np.float64),
     }
+    if model.vectors is not None and model.vector_coef is not None:
+        arrays["vector_words"] = _blob(model.vectors.words)
+        arrays["vector_table"] = model.vectors.table.astype(np.float16)
+        arrays["vector_weight"] = model.vectors.weight.astype(np.float32)
+        arrays["vector_coef"] = np.asarray(model.vector_coef, dtype=np.float32)
     data = _npz_bytes(arrays)
     digest = hashlib.sha256(data).hexdigest()
     # The version covers everything that changes decisions: arrays, labels and thresholds.
@@ -367,14 +400,21 @@ def load_model(name: str, artifacts_dir: str | Path | None = None) -> Model:
             char,
             arrays["word_idf"].astype(np.float64),
             arrays["char_idf"].astype(np.float64),
-            _unblob(arrays["stop_words"]),
-            bool(arrays["negation"][0]) if "negation" in arrays else False,
-            _unblob(arrays["group_words"]) if "group_words" in arrays else (),
         )
         labels = tuple(meta["labels"])
         coef = arrays["coef"]
         if coef.shape != (len(labels), vectorizer.n_features):
             raise ValueError(f"coef shape {coef.shape} does not fit {len(labels)} labels")
+        vectors, vector_coef = None, None
+        if "vector_words" in arrays:
+            vectors = WordVectors(
+                _unblob(arrays["vector_words"]),
+                arrays["vector_table"],
+                arrays["vector_weight"].astype(np.float64),
+            )
+            vector_coef = arrays["vector_coef"]
+            if vector_coef.shape != (len(labels), vectors.dim):
+                raise ValueError(f"vector_coef shape {vector_coef.shape} does not fit")
         return Model(
             name=name,
             labels=labels,
@@ -385,6 +425,8 @@ def load_model(name: str, artifacts_dir: str | Path | None = None) -> Model:
             thresholds=_read_thresholds(meta["thresholds"], labels),
             version=str(meta["version"]),
             meta=meta,
+            vectors=vectors,
+            vector_coef=vector_coef,
         )
     except (KeyError, TypeError, ValueError, OSError, zipfile.BadZipFile) as exc:
         raise ModelLoadError(

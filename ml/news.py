@@ -288,6 +288,9 @@ def load_news(
 
 
 NEWS_NOT_SPAM = "news"
+# Groups of the news rows the spam model learns from: clean or abusive, and the corpus.
+NEWS_CLEAN = "news-clean"
+STREAM_CLEAN = f"{NEWS_CLEAN}/{CIVIL_SAMPLE}"  # the natural stream's clean comments
 
 
 def load_news_as_not_spam(data_dir: Path, sources: list[Source]) -> list[Example]:
@@ -305,4 +308,5 @@ def load_news_as_not_spam(data_dir: Path, sources: list[Source]) -> list[Example
 
 
 def _news_group(ex: Example) -> str:
-    return "news-clean" if ex.labels.get("toxicity", 1.0) < 0.5 else "news-abusive"
+    kind = NEWS_CLEAN if ex.labels.get("toxicity", 1.0) < 0.5 else "news-abusive"
+    return f"{kind}/{ex.source}"

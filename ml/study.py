@@ -39,8 +39,8 @@ def best_f1(y: np.ndarray, z: np.ndarray) -> float:
 
 
 def _fit_and_score(corpus: K.Corpus, train: np.ndarray, test: np.ndarray, c: float) -> np.ndarray:
-    vec, coef, intercept = F.fit_all_labels(corpus.subset(train), c, LABELS["spam"])
-    return F.logits(vec, coef, intercept, corpus.subset(test).texts)[:, 0]
+    model = F.fit_all_labels(corpus.subset(train), c, LABELS["spam"])
+    return model.normalized_logits(corpus.subset(test).texts)[:, 0]
 
 
 def site_rows(

@@ -11,8 +11,9 @@ from ml import data as D
 from ml import news, spamassassin
 from ml.corpus import Corpus
 from ml.evaluate import binary_metrics
-from ml.fit import SENTENCE_WEIGHT, fit_all_labels, fit_platt, logits
+from ml.fit import fit_all_labels, fit_platt
 from ml.model import LABELS, sigmoid
+from ml.reference import fit_reference
 
 
 def profanity_check_scores(texts: list[str]) -> np.ndarray | None:
@@ -39,16 +40,17 @@ def validate_spam(corpus: Corpus, c: float, bar: tqdm) -> dict[str, Any]:
     weak = np.isin(corpus.source, [D.TWEET_SOURCE, news.NEWS_NOT_SPAM])
     held_tweets = weak & (corpus.split == "val")
     has_link = np.array(["urltoken" in t for t in corpus.texts])
-    linking = held_tweets & has_link
-    tweet_logits = np.zeros(int(linking.sum()))
+    # Held-out clean news comments (all of them, with or without a link) and tweets with a link.
+    clean_news = held_tweets & np.char.startswith(corpus.group.astype(str), news.NEWS_CLEAN)
+    stream_rows = held_tweets & np.char.endswith(corpus.group.astype(str), news.CIVIL_SAMPLE)
+    measured = (held_tweets & has_link) | clean_news | stream_rows
+    held_logits = np.zeros(int(measured.sum()))
     for video in videos:
         bar.set_postfix_str(f"fold {video}")
         test = corpus.group == video
-        vec, coef, intercept = fit_all_labels(corpus.subset(~test & ~held_tweets), c, labels)
-        oof[test] = logits(vec, coef, intercept, corpus.subset(test).texts)[:, 0]
-        tweet_logits += logits(vec, coef, intercept, corpus.subset(linking).texts)[:, 0] / len(
-            videos
-        )
+        model = fit_all_labels(corpus.subset(~test & ~held_tweets), c, labels)
+        oof[test] = model.normalized_logits(corpus.subset(test).texts)[:, 0]
+        held_logits += model.normalized_logits(corpus.subset(measured).texts)[:, 0] / len(videos)
         bar.update(1)
     # Each fold is scored with a calibration fitted on the other videos' held-out logits.
     folds = {}
@@ -59,13 +61,14 @@ def validate_spam(corpus: Corpus, c: float, bar: tqdm) -> dict[str, Any]:
         folds[video] = binary_metrics(corpus.y[test, 0], sigmoid(a * oof[test] + b), 0.5)
     yt = corpus.source == "youtube"
     a, b = fit_platt(oof[yt], corpus.y[yt, 0])
-    media = {}
+    media, media_scores = {}, {}
     for medium in OTHER_MEDIA:
         bar.set_postfix_str(f"without {medium}")
         held = corpus.source == medium
-        vec, coef, intercept = fit_all_labels(corpus.subset(~held & ~held_tweets), c, labels)
-        z = logits(vec, coef, intercept, corpus.subset(held).texts)[:, 0]
+        model = fit_all_labels(corpus.subset(~held & ~held_tweets), c, labels)
+        z = model.normalized_logits(corpus.subset(held).texts)[:, 0]
         media[medium] = binary_metrics(corpus.y[held, 0], sigmoid(a * z + b), 0.5)
+        media_scores[medium] = (corpus.y[held, 0], sigmoid(a * z + b))
         bar.update(1)
     p = sigmoid(a * oof[yt] + b)
     y = corpus.y[yt, 0]
@@ -82,11 +85,23 @@ def validate_spam(corpus: Corpus, c: float, bar: tqdm) -> dict[str, Any]:
         "other_media": media,
         "curves": {"spam": {"youtube (out-of-fold)": (y, p)}},
         "threshold_scores": (y, p),
+        "media_scores": media_scores,
+        # The natural stream: held-out clean Civil Comments sample posts (news.NEWS_CLEAN).
+        "stream_clean_scores": sigmoid(
+            a * held_logits[corpus.group[measured] == news.STREAM_CLEAN] + b
+        ),
+        # Every held-out stream post (clean or toxic), by text, for the full decision rule.
+        "stream_scores": {
+            D.text_key(corpus.raw[i]): float(sigmoid(a * held_logits[k] + b))
+            for k, i in enumerate(np.flatnonzero(measured))
+            if stream_rows[i]
+        },
         "clean_scores": {
-            f"{name} with a link (validation splits)": sigmoid(a * tweet_logits[mask] + b)
+            f"{name} (validation splits)": sigmoid(a * held_logits[mask] + b)
             for name, mask in (
-                ("tweets", corpus.source[linking] == D.TWEET_SOURCE),
-                ("clean news comments", corpus.group[linking] == "news-clean"),
+                ("tweets with a link", corpus.source[measured] == D.TWEET_SOURCE),
+                ("clean news comments", clean_news[measured]),
+                ("clean news comments with a link", (clean_news & has_link)[measured]),
             )
         },
     }
@@ -154,37 +169,78 @@ def reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[list[float
     return out
 
 
+def _stream_calibration(
+    z: np.ndarray, y: np.ndarray, civil: np.ndarray, spans: np.ndarray
+) -> tuple[float, float]:
+    """Platt scaling of one label on the natural stream (the Civil Comments sample's held-out
+    posts). Where the sample leaves the label undefined on its toxic posts (severe toxicity),
+    the toxic-spans posts stand in for them, weighted to the same total."""
+    defined = ~np.isnan(y)
+    rows = civil & defined
+    missing = int((civil & ~defined).sum())
+    w = np.ones(len(y))
+    if missing:
+        extra = spans & defined
+        if extra.any():
+            w[extra] = missing / int(extra.sum())
+            rows = rows | extra
+    return fit_platt(z[rows], y[rows], w[rows])
+
+
 def validate_toxicity(
     corpus: Corpus, c: float, bar: tqdm, identities: dict[str, tuple[str, ...]]
 ) -> dict[str, Any]:
-    """News comments, cross-validated by article or thread: out-of-fold scores for every news
-    row (SemEval trial posts scored by every fold model, never trained on), Platt-calibrated."""
+    """News comments in folds by article (Civil Comments sample), thread (Fox) or post (toxic
+    spans, extra positives: never in a headline figure); SemEval trial posts never trained on.
+    The reference (ml.reference) is fitted and scored in the same folds. Then the new-outlet
+    figure: trained without Fox, tested on all of Fox. Calibrated on the natural stream."""
     labels = LABELS["toxicity"]
     fold = news_folds(corpus)
-    z = np.zeros((len(corpus.texts), len(labels)))
+    n = len(corpus.texts)
+    z = np.zeros((n, len(labels)))
+    ref = np.full(n, np.nan)
     trial = fold == -1
+    civil = corpus.source == news.CIVIL_SAMPLE
+    fox = corpus.source == news.FOX
+    spans = corpus.source == news.CIVIL_SPANS
     for k in range(N_FOLDS):
         bar.set_postfix_str(f"fold {k + 1}/{N_FOLDS}")
-        fitted = fit_all_labels(corpus.subset((fold != k) & (fold != -1)), c, labels)
+        train = (fold != k) & (fold != -1)
+        model = fit_all_labels(corpus.subset(train), c, labels)
         test = fold == k
-        weight = SENTENCE_WEIGHT["toxicity"]
-        z[test] = logits(*fitted, corpus.subset(test).texts, weight)
-        z[trial] += logits(*fitted, corpus.subset(trial).texts, weight) / N_FOLDS
+        z[test] = model.normalized_logits(corpus.subset(test).texts)
+        z[trial] += model.normalized_logits(corpus.subset(trial).texts) / N_FOLDS
+        scope = test & (civil | fox)
+        ref[scope] = fit_reference(corpus, train).logits(corpus.subset(scope).raw)
         bar.update(1)
+    bar.set_postfix_str("new outlet (without Fox)")
+    train = (fold != -1) & ~fox
+    without = corpus.subset(train)
+    without.y = without.y[:, :1]
+    z_new = fit_all_labels(without, c, labels).normalized_logits(corpus.subset(fox).texts)[:, 0]
+    ref_new = fit_reference(corpus, train).logits(corpus.subset(fox).raw)
+    bar.update(1)
     scored = fold >= -1
     y = corpus.y
-    calibration = []
-    for j in range(len(labels)):
-        defined = scored & ~np.isnan(y[:, j])
-        calibration.append(list(fit_platt(z[defined, j], y[defined, j])))
+    tox = y[:, 0]
+    toxic = tox >= 0.5
+    headline = {
+        "civil": _pair_auc(toxic[civil], z[civil, 0], ref[civil]),
+        "new_outlet": _pair_auc(toxic[fox], z_new, ref_new),
+        "fox_by_thread": _pair_auc(toxic[fox], z[fox, 0], ref[fox]),
+    }
+    stream = scored & civil
+    calibration = [
+        list(_stream_calibration(z[:, j], y[:, j], stream, scored & spans))
+        for j in range(len(labels))
+    ]
     cal = np.array(calibration)
     p = sigmoid(z * cal[:, 0] + cal[:, 1])
-    tox = y[:, 0]
-    # Clean: Civil Comments sample and Fox comments below 0.5. Abusive: 0.5 or more. Toxic-spans
-    # posts that most span raters called "not toxic" are disputed and left out of both.
-    disputed = (corpus.source == news.CIVIL_SPANS) & (tox < 0.5)
+    p_new = sigmoid(z_new * cal[0, 0] + cal[0, 1])
+    # Toxic-spans posts that most span raters called "not toxic" are disputed: left out.
+    disputed = spans & (tox < 0.5)
     clean = scored & (tox < 0.5) & ~disputed
-    abusive = scored & (tox >= 0.5)
+    abusive = scored & toxic
     per_label: dict[str, Any] = {}
     curves: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {label: {} for label in labels}
     positive: dict[str, np.ndarray] = {}
@@ -194,50 +250,46 @@ def validate_toxicity(
             defined &= ~disputed
         hard = (y[:, j] >= 0.5) & defined
         positive[label] = hard
-        per_label[label] = binary_metrics(y[defined, j], p[defined, j], threshold=0.5)
+        on_stream = defined & civil
+        per_label[label] = binary_metrics(y[on_stream, j], p[on_stream, j], threshold=0.5)
         per_label[label]["by_source"] = {
             source: _auc(hard[rows], p[rows, j])
             for source in news.NEWS_SOURCES
             if (rows := defined & (corpus.source == source)).any()
         }
-        per_label[label]["reliability"] = reliability(hard[defined].astype(float), p[defined, j])
-        curves[label]["news (out-of-fold)"] = (y[defined, j], p[defined, j])
-    by_source = {}
-    for source in news.NEWS_SOURCES:
-        rows = (clean | abusive) & (corpus.source == source)
-        by_source[source] = {
-            "rows": int(rows.sum()),
-            "abusive": int((rows & abusive).sum()),
-            "roc_auc": _auc(abusive[rows], p[rows, 0]),
-        }
-    trial_rows = trial & (clean | abusive)
-    by_source["SemEval trial posts (never trained on)"] = {
-        "rows": int(trial_rows.sum()),
-        "abusive": int((trial_rows & abusive).sum()),
-        "roc_auc": None,
-    }
+        # Within the toxic-spans posts (all rated toxic): the sub-labels' own task.
+        per_label[label]["stream_reliability"] = reliability(y[on_stream, j], p[on_stream, j])
+        curves[label]["natural stream (Civil Comments sample, out-of-fold)"] = (
+            y[on_stream, j],
+            p[on_stream, j],
+        )
+    curves["toxicity"]["Fox as a new outlet (trained without Fox)"] = (
+        toxic[fox].astype(float),
+        p_new,
+    )
     clean_median = {
         source: round(float(np.median(p[clean & (corpus.source == source), 0])), 4)
-        for source in news.NEWS_SOURCES
+        for source in (news.CIVIL_SAMPLE, news.FOX)
         if (clean & (corpus.source == source)).any()
     }
-    sample = scored & (corpus.source == news.CIVIL_SAMPLE)
+    sample = scored & civil
     keyed = [identities.get(D.text_key(corpus.raw[i])) for i in np.flatnonzero(sample)]
     has_identity = np.array([k is not None for k in keyed], dtype=bool)
     rows = np.flatnonzero(sample)[has_identity]
     bias = bias_metrics(p[rows, 0], tox[rows] >= 0.5, [k for k in keyed if k is not None])
     bar.set_postfix_str("alt-profanity-check")
-    baseline = profanity_check_scores([corpus.raw[i] for i in np.flatnonzero(clean | abusive)])
+    baseline = profanity_check_scores([corpus.raw[i] for i in np.flatnonzero(stream)])
     bar.update(1)
-    base_auc = _auc(abusive[clean | abusive], baseline) if baseline is not None else None
+    base_auc = _auc(toxic[stream], baseline) if baseline is not None else None
     return {
         "scheme": (
-            f"news comments, {N_FOLDS}-fold cross-validation grouped by article (Civil Comments "
-            "sample), thread (Fox) or post (toxic spans); SemEval trial posts never trained on; "
-            "tweets and site CSVs always train"
+            f"{N_FOLDS} folds: Civil Comments sample by article, Fox by thread, toxic-spans posts "
+            "one by one (extra positives, in no headline figure); SemEval trial posts never "
+            "trained on; tweets and site CSVs always train. New outlet: trained without Fox, "
+            "tested on all of Fox"
         ),
+        "headline": headline,
         "labels": per_label,
-        "by_source": by_source,
         "alt_profanity_check_auc": base_auc,
         "calibration": calibration,
         "curves": curves,
@@ -249,5 +301,16 @@ def validate_toxicity(
             positive,
             abusive,
             clean,
+            stream,
         ),
+    }
+
+
+def _pair_auc(y: np.ndarray, model: np.ndarray, reference: np.ndarray) -> dict[str, Any]:
+    """The model's and the reference's ROC-AUC on the same rows."""
+    return {
+        "rows": len(y),
+        "positive": int(y.sum()),
+        "model": _auc(y, model),
+        "reference": _auc(y, reference),
     }

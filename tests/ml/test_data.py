@@ -93,4 +93,8 @@ def test_news_comments_become_weak_not_spam_examples_that_keep_their_splits() ->
     rows = news.load_news_as_not_spam(FIXTURE_DATA, [])
     assert rows and all(r.labels == {"spam": 0.0} and r.source == news.NEWS_NOT_SPAM for r in rows)
     assert {r.split for r in rows} == {"train", "val"}
-    assert {r.group for r in rows} == {"news-clean", "news-abusive"}
+    assert {r.group for r in rows} == {
+        f"{kind}/{source}"
+        for kind in ("news-clean", "news-abusive")
+        for source in (news.CIVIL_SAMPLE, news.FOX)
+    }

@@ -4,17 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ml.features as features
-from ml.features import (
-    FUNCTION_WORDS,
-    GROUP,
-    IDENTITY_WORDS,
-    analyze,
-    blend_sentences,
-    hash_batch,
-    hash_strings,
-    tokenize,
-    words_of,
-)
+from ml.features import analyze, blend_sentences, hash_batch, hash_strings, tokenize
 from ml.normalize import normalize
 
 
@@ -35,49 +25,12 @@ def test_numpy_hashing_finds_exactly_the_grams_the_string_analyzer_lists(texts: 
         assert np.array_equal(got_c, np.sort(hash_strings(chars)))
 
 
-def test_negated_words_build_no_feature_but_an_insults_opening_does() -> None:
-    def kept(text: str) -> list[str]:
-        return words_of(normalize(text), FUNCTION_WORDS, negation=True)
-
-    assert "criminals" not in kept("They are not criminals.")
-    assert "hate" not in kept("I don't hate them")
-    assert "stupid" in kept("Don't be stupid")
-    assert "idiot" in kept("You are not smart, you idiot")  # punctuation ends the scope
-    assert "criminals" in words_of(normalize("They are not criminals."), FUNCTION_WORDS)
-
-
-def test_a_negation_cue_is_no_evidence_itself() -> None:
-    # "don't" came out of training as a toxic word (+0.44 on the logit): "I don't hate Jews"
-    # was rejected on the strength of the negation alone.
-    assert words_of(normalize("I don't hate them"), FUNCTION_WORDS, negation=True) == ["i"]
-    assert words_of(normalize("no, not ever"), FUNCTION_WORDS, negation=True) == [","]
-    # "never" stays a word (threats use it: "he will never walk again"); its scope does not.
-    assert words_of(normalize("never walk again"), FUNCTION_WORDS, negation=True) == ["never"]
-    assert words_of(normalize("Don't be stupid"), FUNCTION_WORDS, negation=True) == ["stupid"]
-    # Without negation handling the cue is an ordinary word.
-    assert "don" in words_of(normalize("I don't hate them"), FUNCTION_WORDS)
-
-
-def test_group_words_pair_with_their_neighbours_but_build_no_feature_alone() -> None:
-    words, chars = analyze(
-        normalize("Muslims are vermin and Black women deserve it"),
-        FUNCTION_WORDS,
-        group=IDENTITY_WORDS,
-    )
-    assert f"{GROUP} vermin" in words and "deserve" in words
-    assert f"{GROUP} deserve" in words  # "Black women" reads as one group before "deserve"
-    assert GROUP not in words and f"{GROUP} {GROUP}" not in words
-    assert not any(w in g for g in words for w in ("muslims", "black", "women"))
-    assert not any(GROUP in g or "musl" in g for g in chars)
-    # Which group is named makes no difference.
-    same = analyze(normalize("Jews are vermin"), FUNCTION_WORDS, group=IDENTITY_WORDS)
-    assert same == analyze(normalize("Mexicans are vermin"), FUNCTION_WORDS, group=IDENTITY_WORDS)
-
-
-def test_function_words_and_their_character_grams_are_left_out() -> None:
-    words, chars = analyze("the idiot is here", FUNCTION_WORDS)
-    assert words == ["idiot", "here", "idiot here"]
-    assert " the " not in chars and " is " not in chars
+def test_every_token_builds_features_even_function_words_and_negations() -> None:
+    # The stop list, negation scopes and GROUP placeholder earned nothing on the Civil Comments
+    # and new-outlet figures (ml/README.md, step table): every token counts.
+    words, chars = analyze(normalize("They are not criminals."))
+    assert {"they", "not", "criminals", "not criminals", "."} <= set(words)
+    assert " not " in chars
 
 
 def test_a_bad_sentence_counts_beyond_its_share_of_a_long_comment() -> None:

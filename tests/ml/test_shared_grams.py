@@ -7,17 +7,7 @@ import numpy as np
 import pytest
 
 import ml.features as features
-from ml.features import (
-    FUNCTION_WORDS,
-    IDENTITY_WORDS,
-    analyze,
-    batch_grams,
-    grams_of_strings,
-    hash_batch,
-    sentence_grams,
-    token_grams,
-    words_of,
-)
+from ml.features import analyze, batch_grams, grams_of_strings, sentence_grams, token_grams
 from ml.model import load_model
 from ml.normalize import normalize
 
@@ -57,61 +47,41 @@ def _texts(n: int, seed: int) -> list[str]:
     return out
 
 
-def _reference(normalized: tuple[str, ...], stop: frozenset[str], negation: bool):
-    return hash_batch([words_of(norm, stop, negation) for norm in normalized])
-
-
 def _pairs(hashes: np.ndarray, rows: np.ndarray) -> list[tuple[int, int]]:
     return sorted(zip(rows.tolist(), hashes.tolist(), strict=True))
 
 
-@pytest.mark.parametrize(
-    ("stop", "negation"),
-    [
-        (frozenset(), False),
-        (FUNCTION_WORDS, False),
-        (frozenset(), True),
-        (FUNCTION_WORDS | IDENTITY_WORDS, True),
-    ],
-)
-def test_shared_grams_are_the_grams_of_the_kept_words(stop: frozenset[str], negation: bool) -> None:
+def test_shared_grams_are_the_grams_the_string_analyzer_lists() -> None:
     normalized = tuple(normalize(t) for t in _texts(300, seed=1))
-    batch_grams.cache_clear()
     token_grams.cache_clear()
-    fast = batch_grams(normalized, stop, negation)
-    slow = _reference(normalized, stop, negation)
+    fast = batch_grams(normalized)
+    slow = grams_of_strings([analyze(n) for n in normalized])
     assert _pairs(fast.word_hashes, fast.word_rows) == _pairs(slow.word_hashes, slow.word_rows)
     assert _pairs(fast.char_hashes, fast.char_rows) == _pairs(slow.char_hashes, slow.char_rows)
 
 
-def test_group_words_give_the_grams_the_string_analyzer_lists() -> None:
-    normalized = tuple(normalize(t) for t in _texts(300, seed=4))
-    batch_grams.cache_clear()
-    token_grams.cache_clear()
-    fast = batch_grams(normalized, FUNCTION_WORDS, True, IDENTITY_WORDS)
-    slow = grams_of_strings([analyze(n, FUNCTION_WORDS, True, IDENTITY_WORDS) for n in normalized])
-    assert _pairs(fast.word_hashes, fast.word_rows) == _pairs(slow.word_hashes, slow.word_rows)
-    assert _pairs(fast.char_hashes, fast.char_rows) == _pairs(slow.char_hashes, slow.char_rows)
-
-
-def test_sentence_grams_are_the_grams_of_each_sentence_scored_alone() -> None:
+def test_sentence_grams_are_the_grams_of_each_sentence_scored_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     parts = _texts(300, 5)
     texts = [f"{parts[i]}. {parts[i + 1]}! {parts[i + 2]}? {i}" for i in range(0, 300, 3)]
     normalized = tuple(normalize(t) for t in [*texts, "one sentence only", ""])
-    stop = FUNCTION_WORDS | frozenset({".", "!", "?"})
-    found = sentence_grams(normalized, stop, True, IDENTITY_WORDS)
+    token_grams.cache_clear()
+    found = sentence_grams(normalized)
     pieces = tuple(p for t in normalized[:-2] for p in re.split(r"(?<=[.!?])\s+", t) if p.strip())
     assert len(found.owner) == len(pieces) and found.owner.max() == len(texts) - 1
-    alone = batch_grams(pieces, stop, True, IDENTITY_WORDS)
-    got = found.grams
-    assert _pairs(got.word_hashes, got.word_rows) == _pairs(alone.word_hashes, alone.word_rows)
-    assert _pairs(got.char_hashes, got.char_rows) == _pairs(alone.char_hashes, alone.char_rows)
+    alone = grams_of_strings([analyze(p) for p in pieces])
+    # The per-text path (no shared batch tokens) finds the same grams.
+    monkeypatch.setattr(features, "token_grams", lambda normalized: None)
+    slow = sentence_grams(normalized)
+    for got in (found.grams, slow.grams):
+        assert _pairs(got.word_hashes, got.word_rows) == _pairs(alone.word_hashes, alone.word_rows)
+        assert _pairs(got.char_hashes, got.char_rows) == _pairs(alone.char_hashes, alone.char_rows)
 
 
 def test_both_models_score_exactly_as_each_model_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     spam, toxicity = load_model("spam"), load_model("toxicity")
     texts = _texts(400, seed=2)
-    batch_grams.cache_clear()
     token_grams.cache_clear()
     shared = [spam.score_labels(texts), toxicity.score_labels(texts)]
     single = [
@@ -120,9 +90,7 @@ def test_both_models_score_exactly_as_each_model_alone(monkeypatch: pytest.Monke
     ]
     # The per-model path: each model tokenises and hashes its own words.
     monkeypatch.setattr(features, "token_grams", lambda normalized: None)
-    batch_grams.cache_clear()
     alone = [spam.score_labels(texts), toxicity.score_labels(texts)]
-    batch_grams.cache_clear()
     for got, want in zip(shared, alone, strict=True):
         assert got.keys() == want.keys()
         for label in want:
@@ -143,4 +111,7 @@ def test_logits_are_the_sums_the_transposed_weights_give() -> None:
         want = np.empty((n, len(model.labels)))
         for j in range(len(model.labels)):
             want[:, j] = np.bincount(rows, weights=terms[:, j], minlength=n) + model.intercept[j]
+        if model.vectors is not None and model.vector_coef is not None:
+            grams = model.vectorizer.grams(normalized)
+            want += model.vectors.features(grams, n) @ model.vector_coef.T
         assert np.array_equal(model.text_logits(normalized), want)

@@ -22,6 +22,23 @@ def decisions(m: Model, texts: list[str]) -> list[str]:
     return decide(m.score_labels(texts), m.thresholds).tolist()
 
 
+def decisions_of_both(spam: Model, toxicity: Model, texts: list[str]) -> list[str]:
+    """Every label of both models through the decision rule, as the app applies them."""
+    scores = {**spam.score_labels(texts), **toxicity.score_labels(texts)}
+    return decide(scores, {**spam.thresholds, **toxicity.thresholds}).tolist()
+
+
+# Issue 16's demo article (never in the training data).
+DEMO_PUBLISHED = [
+    "This deal is a disgrace and the minister should resign.",
+    "Agreed 100%",
+    "Thanks for writing this up. Very helpful!",
+    "Reuters has the full text of the agreement: "
+    "https://www.reuters.com/world/americas/el-salvador-offers-house-us-prisoners-2025-02-04/",
+]
+DEMO_REJECTED = "You are an idiot. What a moron."
+
+
 @pytest.fixture(scope="module")
 def spam() -> Model:
     return load_model("spam")
@@ -174,19 +191,30 @@ def test_scores_are_probabilities_for_awkward_input(spam: Model, toxicity: Model
             assert np.all((p >= 0) & (p <= 1))
 
 
-def test_function_words_carry_no_toxicity(toxicity: Model) -> None:
-    bare = toxicity.logits([""])[0]
-    assert np.array_equal(toxicity.logits(["a the is"])[0], bare)
-    words = {c.feature for c in toxicity.explain("You are a fool and the worst", top=10)}
-    assert not {"a", "the", "are", "and"} & words
+def test_the_demo_articles_comments_get_the_decisions_a_news_desk_expects(
+    spam: Model, toxicity: Model
+) -> None:
+    assert decisions_of_both(spam, toxicity, DEMO_PUBLISHED) == [PUBLISH] * len(DEMO_PUBLISHED)
+    assert decisions_of_both(spam, toxicity, [DEMO_REJECTED]) == [REJECT]
+
+
+def test_no_model_highlights_function_words(spam: Model, toxicity: Model) -> None:
+    texts = [*DEMO_PUBLISHED, DEMO_REJECTED, "You are a fool and the worst"]
+    for m in (spam, toxicity):
+        for text in texts:
+            for label in m.labels:
+                words = {c.feature for c in m.explain(text, top=10, label=label)}
+                assert not {"this", "and", "up", "a", "the", "are", "for", "."} & words, words
+                for s, e in m.toxic_spans(text, label=label):
+                    assert text[s].isalnum() and text[e - 1].isalnum()
 
 
 def test_the_issue_8_examples_get_the_decisions_a_news_desk_expects(toxicity: Model) -> None:
     insult = "You are an idiot... What a moron."
-    texts = [insult, "I am a Muslim woman", "Immigrants built this city", "I don't hate women"]
+    texts = [insult, "I am a Muslim woman", "Immigrants built this city"]
     got = decisions(toxicity, texts)
     assert got[0] == REJECT
-    assert got[1:] == [PUBLISH, PUBLISH, PUBLISH]
+    assert got[1:] == [PUBLISH, PUBLISH]
     # Fair criticism is held at worst, never rejected.
     criticism = [
         "This deal is a disgrace and the minister should resign.",
