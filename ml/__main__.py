@@ -154,9 +154,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _fail(str(exc))
             return 0
         if args.command == "train":
+            from ml.card import format_summary
             from ml.train import train
+            from ml.vectors import VectorsMissingError
 
-            out = train(args.model, args.data, args.out, args.extra)
+            try:
+                out = train(args.model, args.data, args.out, args.extra)
+            except VectorsMissingError as exc:
+                return _fail(str(exc))
+            print(format_summary(out / "model_card.json"))
             print(f"wrote {out}")
             return 0
         if args.command == "evaluate":

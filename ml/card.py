@@ -218,6 +218,43 @@ def write_card(
     (out / "MODEL_CARD.md").write_text(_markdown(card))
 
 
+def format_summary(card_path: Path) -> str:
+    """The figures a training run is judged by, printed at its end: for toxicity the headline
+    ROC-AUCs beside the reference's and the stream's operating point; for spam the
+    leave-one-video-out mean and what the news thresholds hold."""
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    v = card["validation"]
+    lines = [f"{card['version']}:"]
+    for key, h in v.get("headline", {}).items():
+        lines.append(
+            f"  {key:<14} ROC-AUC model {h['model']}  reference {h['reference']}  "
+            f"({h['rows']} rows, {h['positive']} toxic)"
+        )
+    op = v.get("operating_point")
+    if op:
+        lines.append(
+            f"  natural stream: clean published {op['clean_published']:.1%}, clean rejected "
+            f"{op['clean_rejected']:.2%}, toxic published {op['abusive_published']:.1%}"
+        )
+        full = op.get("full_rule")
+        if full:
+            lines.append(
+                f"  both models:    clean published {full['clean_published']:.1%}, clean "
+                f"rejected {full['clean_rejected']:.2%}, toxic published "
+                f"{full['abusive_published']:.1%} ({full['clean'] + full['abusive']} posts)"
+            )
+    if "mean" in v:
+        lines.append(f"  leave-one-video-out mean ROC-AUC {v['mean']['roc_auc']:.4f}")
+    for name, c in v.get("threshold_costs", {}).items():
+        lines.append(
+            f"  {name}: spam published {c['spam_published']:.1%}, ham published "
+            f"{c['ham_published']:.1%}"
+        )
+    for name, entry in v.get("clean_outcomes", {}).items():
+        lines.append(f"  {name}: {entry['published']:.1%} published of {entry['rows']}")
+    return "\n".join(lines)
+
+
 def _fmt(m: dict[str, Any]) -> str:
     return (
         f"ROC-AUC {m['roc_auc']}, AP {m['ap']}, F1 {m['f1']} (at {m['threshold']}), "

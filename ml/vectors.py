@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 
 from ml.features import BatchGrams, HashIndex, hash_strings
 
@@ -85,9 +86,8 @@ class WordVectors:
     def features(self, grams: BatchGrams, n: int) -> np.ndarray:
         """(n, dim) L2-normalised weighted mean vectors; zeros for texts without a known word."""
         rows, found = self.rows_of(grams)
-        w = self.weight[found]
-        total = np.zeros((n, self.dim))
-        np.add.at(total, rows, self.table[found] * w[:, None])
+        counts = sp.csr_matrix((self.weight[found], (rows, found)), shape=(n, len(self.words)))
+        total = np.asarray(counts @ self.table, dtype=np.float64)
         norms = np.linalg.norm(total, axis=1, keepdims=True)
         return total / np.where(norms > 0, norms, 1.0)
 
