@@ -76,8 +76,11 @@ REJECTING_LABELS = ("toxicity", "severe_toxicity", "threat")
 # Labels with too few positives on the natural stream (threat 3, severe 0, identity attack 18,
 # obscene 23 at 0.5 or more): their positives come from the toxic-spans posts.
 SPAN_CHOSEN = ("severe_toxicity", "threat", "identity_attack", "profanity")
-# Spam: at most this share of the stream's clean comments held by spam.
+# Spam: at most this share of the stream's clean comments held by spam (the target), chosen at
+# a margin below it: on the 761 held-out stream comments the 2% cut moves by about half a point
+# from one sample to the next (15 comments), as the toxicity publish threshold keeps 13% for 15%.
 SPAM_CLEAN_HELD = 0.02
+SPAM_CLEAN_HELD_GOAL = 0.015
 
 
 def decide(scores: Mapping[str, np.ndarray], thresholds: Thresholds) -> np.ndarray:
@@ -247,17 +250,18 @@ def choose_news_thresholds(
 def choose_spam_thresholds(
     y: np.ndarray, p: np.ndarray, stream_clean: np.ndarray
 ) -> tuple[dict[str, float], list[str]]:
-    """Spam for a news site: `publish` holds at most 2% of the natural stream's clean comments
-    (`stream_clean`: their held-out scores); `reject` is the YouTube rule (99% precise) but
-    never below `publish`."""
+    """Spam for a news site: `publish` holds at most 1.5% of the natural stream's clean comments
+    (`stream_clean`: their held-out scores; the target is 2%); `reject` is the YouTube rule (99%
+    precise) but never below `publish`."""
     flat, notes = choose_thresholds(y, p)
-    publish = _cut_holding_at_most(np.asarray(stream_clean), SPAM_CLEAN_HELD)
+    publish = _cut_holding_at_most(np.asarray(stream_clean), SPAM_CLEAN_HELD_GOAL)
     held = float(np.mean(np.asarray(stream_clean) >= publish))
     notes = [n for n in notes if n.startswith("reject")]
     notes.append(
         f"publish: {held:.2%} of the natural stream's {len(stream_clean)} held-out clean "
-        f"comments are held (at most {SPAM_CLEAN_HELD:.0%}); the YouTube rule (2% of spam "
-        f"below) would have been {flat['publish']}"
+        f"comments are held (chosen at {SPAM_CLEAN_HELD_GOAL:.1%}, target at most "
+        f"{SPAM_CLEAN_HELD:.0%}); the YouTube rule (2% of spam below) would have been "
+        f"{flat['publish']}"
     )
     reject = max(flat["reject"], publish)
     return {"publish": round(publish, 6), "reject": round(reject, 6)}, notes

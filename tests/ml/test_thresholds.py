@@ -82,6 +82,6 @@ def test_spam_publishes_all_but_two_percent_of_the_streams_clean_comments() -> N
     stream = rng.beta(1.2, 8, 3000)
     flat, notes = choose_spam_thresholds(y, p, stream)
     assert np.mean(stream >= flat["publish"]) <= 0.02
-    assert np.mean(stream >= flat["publish"]) > 0.015  # no stricter than it needs to be
+    assert np.mean(stream >= flat["publish"]) > 0.01  # a margin, no stricter than that
     assert flat["publish"] <= flat["reject"]
     assert any("natural stream" in n for n in notes)
