@@ -87,6 +87,14 @@ LIMITS = {
         "The regularisation C, the source weights and the `ytlink` token were chosen among a "
         "handful of settings by the four leave-one-video-out folds, so they are slightly "
         "optimistic; the hidden test sets are the real measure.",
+        "The trade for news: mean leave-one-video-out ROC-AUC is 0.9780, against 0.9795 before "
+        "news comments trained as weak not-spam (issue 8); issue 16 left the model as it was "
+        "and moved only its thresholds. The publish threshold is now chosen for a news site "
+        "(1.5% of the stream's clean comments held, target 2%) instead of YouTube (2% of spam "
+        "published): YouTube spam published rises from 2% to about 8% (the table above), SMS "
+        "and e-mail spam are published more often still, and clean news comments held by "
+        "spam fall from about 11% to 1.5%. On a site where spam is as common as on YouTube, "
+        "lower the spam publish threshold in the admin.",
     ],
     "toxicity": [
         "Trained on English news comments (Civil Comments 2015-2017, Fox News 2016) plus "
