@@ -144,7 +144,10 @@ class Model:
         rows, cols, vals, _ = self.vectorizer.entries_of(grams, n)
         z = self._sum_logits(rows, cols, vals, n)
         if self.vectors is not None and self.vector_coef is not None:
-            z += self.vectors.features(grams, n) @ self.vector_coef.T
+            dense = self.vectors.features(grams, n)
+            # Row by row (not one BLAS product, whose kernel depends on the batch size), so a
+            # comment scores the same alone as in any batch.
+            z += (dense[:, None, :] * self.vector_coef[None, :, :]).sum(axis=2)
         return z
 
     def _sum_logits(

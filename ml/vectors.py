@@ -71,7 +71,9 @@ class WordVectors:
 
     def __init__(self, words: Sequence[str], table: np.ndarray, weight: np.ndarray) -> None:
         self.words = list(words)
-        self.table = np.asarray(table, dtype=np.float32)
+        # float64 once here (the artifact stores float16): a product with float32 rows would
+        # convert the whole table on every call.
+        self.table = np.asarray(table, dtype=np.float64)
         self.weight = np.asarray(weight, dtype=np.float64)
         self.dim = int(self.table.shape[1]) if self.table.ndim == 2 else 0
         self._index = HashIndex(hash_strings(self.words))
@@ -87,7 +89,7 @@ class WordVectors:
         """(n, dim) L2-normalised weighted mean vectors; zeros for texts without a known word."""
         rows, found = self.rows_of(grams)
         counts = sp.csr_matrix((self.weight[found], (rows, found)), shape=(n, len(self.words)))
-        total = np.asarray(counts @ self.table, dtype=np.float64)
+        total = np.asarray(counts @ self.table)
         norms = np.linalg.norm(total, axis=1, keepdims=True)
         return total / np.where(norms > 0, norms, 1.0)
 

@@ -113,5 +113,6 @@ def test_logits_are_the_sums_the_transposed_weights_give() -> None:
             want[:, j] = np.bincount(rows, weights=terms[:, j], minlength=n) + model.intercept[j]
         if model.vectors is not None and model.vector_coef is not None:
             grams = model.vectorizer.grams(normalized)
-            want += model.vectors.features(grams, n) @ model.vector_coef.T
+            dense = model.vectors.features(grams, n)
+            want += (dense[:, None, :] * model.vector_coef[None, :, :]).sum(axis=2)
         assert np.array_equal(model.text_logits(normalized), want)
