@@ -15,6 +15,76 @@ import scipy.sparse as sp
 
 CHAR_NGRAMS = (2, 5)
 _TOKEN = re.compile(r"@user|\w+|[^\w\s]")
+NO_WORDS: frozenset[str] = frozenset()
+# Words naming an identity group (after the Civil Comments identity columns). A model may keep
+# them silent: no unigram, no character gram and no word vector of their own, so mentioning a
+# group is never evidence by itself; the bigrams with their neighbours (what is said about the
+# group) still count.
+IDENTITY_WORDS = frozenset(
+    {
+        "muslim",
+        "muslims",
+        "islam",
+        "islamic",
+        "jew",
+        "jews",
+        "jewish",
+        "christian",
+        "christians",
+        "catholic",
+        "catholics",
+        "hindu",
+        "hindus",
+        "buddhist",
+        "buddhists",
+        "sikh",
+        "sikhs",
+        "atheist",
+        "atheists",
+        "black",
+        "blacks",
+        "white",
+        "whites",
+        "asian",
+        "asians",
+        "latino",
+        "latinos",
+        "latina",
+        "latinas",
+        "hispanic",
+        "hispanics",
+        "mexican",
+        "mexicans",
+        "african",
+        "africans",
+        "arab",
+        "arabs",
+        "gay",
+        "gays",
+        "lesbian",
+        "lesbians",
+        "bisexual",
+        "transgender",
+        "trans",
+        "homosexual",
+        "homosexuals",
+        "queer",
+        "woman",
+        "women",
+        "female",
+        "females",
+        "male",
+        "males",
+        "man",
+        "men",
+        "immigrant",
+        "immigrants",
+        "refugee",
+        "refugees",
+        "disabled",
+        "deaf",
+    }
+)
 
 
 def tokenize(norm: str) -> list[re.Match[str]]:
@@ -35,10 +105,15 @@ def char_grams(word: str) -> list[str]:
     return [padded[i : i + n] for n in range(lo, hi + 1) for i in range(size - n + 1)]
 
 
-def analyze(norm: str) -> tuple[list[str], list[str]]:
-    """Word grams and character grams of one normalised text."""
-    words = _TOKEN.findall(norm)
-    return word_grams(words), [g for w in words for g in char_grams(w)]
+def analyze(norm: str, silent: frozenset[str] = NO_WORDS) -> tuple[list[str], list[str]]:
+    """Word grams and character grams of one normalised text (`silent` words: bigrams only)."""
+    return _grams_of_words(_TOKEN.findall(norm), silent)
+
+
+def _grams_of_words(words: list[str], silent: frozenset[str]) -> tuple[list[str], list[str]]:
+    alone = [w for w in words if w not in silent]
+    bigrams = [f"{a} {b}" for a, b in itertools.pairwise(words)]
+    return alone + bigrams, [g for w in alone for g in char_grams(w)]
 
 
 _PRIME = np.uint64(1099511628211)
@@ -194,7 +269,9 @@ def hash_tokens(token_lists: Sequence[Sequence[str]]) -> TokenGrams | None:
     return TokenGrams(grams, words, token_at[char_starts + 1], token_row, lengths, token_poly)
 
 
-def select_grams(tokens: TokenGrams, row_of_token: np.ndarray) -> BatchGrams:
+def select_grams(
+    tokens: TokenGrams, row_of_token: np.ndarray, mute: np.ndarray | None = None
+) -> BatchGrams:
     """The grams `hash_batch` gives when the tokens are counted against `row_of_token` instead
     of their texts (sentences: -1 drops a token; no bigram spans two rows). Same multiset of
     (row, hash) pairs; the order may differ, which no score depends on."""
@@ -202,9 +279,13 @@ def select_grams(tokens: TokenGrams, row_of_token: np.ndarray) -> BatchGrams:
     row = row_of_token
     kept = np.flatnonzero(row >= 0)
     char_keep = row[tokens.char_token] >= 0
-    rows, lens = row[kept], tokens.token_len[kept]
-    pair = rows[1:] == rows[:-1]
+    kept_rows = row[kept]
+    pair = kept_rows[1:] == kept_rows[:-1]
     a, b = kept[:-1][pair], kept[1:][pair]
+    if mute is not None:
+        char_keep &= ~mute[tokens.char_token]
+        kept = kept[~mute[kept]]
+    rows, lens = row[kept], tokens.token_len[kept]
     la, lb = tokens.token_len[a], tokens.token_len[b]
     n = la + 1 + lb
     pw = _powers(int(max(n.max(initial=0), lens.max(initial=0))) + 2)[0]
@@ -223,12 +304,33 @@ def token_grams(normalized: tuple[str, ...]) -> TokenGrams | None:
     return hash_tokens([_TOKEN.findall(norm) for norm in normalized])
 
 
-def batch_grams(normalized: tuple[str, ...]) -> BatchGrams:
-    """Hashed grams of a batch of normalised texts; cached because the app runs both models."""
+def _muted(tokens: TokenGrams, silent: frozenset[str]) -> np.ndarray | None:
+    """Which tokens of the batch are silent words (None if none is)."""
+    if not silent:
+        return None
+    flat = itertools.chain.from_iterable(tokens.words)
+    mute = np.fromiter(map(silent.__contains__, flat), dtype=bool, count=len(tokens.token_row))
+    return mute if mute.any() else None
+
+
+def batch_grams(normalized: tuple[str, ...], silent: frozenset[str] = NO_WORDS) -> BatchGrams:
+    """Hashed grams of a batch of normalised texts (the tokens are shared by both models)."""
     tokens = token_grams(normalized)
     if tokens is None:
-        return grams_of_strings([analyze(norm) for norm in normalized])
-    return tokens.grams
+        return grams_of_strings([analyze(norm, silent) for norm in normalized])
+    mute = _muted(tokens, silent)
+    if mute is None:
+        return tokens.grams
+    g = tokens.grams
+    keep_word = np.ones(len(g.word_hashes), dtype=bool)
+    keep_word[: len(mute)] = ~mute  # one unigram per token comes first, in token order
+    keep_char = ~mute[tokens.char_token]
+    return BatchGrams(
+        g.word_hashes[keep_word],
+        g.word_rows[keep_word],
+        g.char_hashes[keep_char],
+        g.char_rows[keep_char],
+    )
 
 
 def clear_caches() -> None:
@@ -247,7 +349,7 @@ class SentenceGrams(NamedTuple):
     owner: np.ndarray  # the text of each sentence
 
 
-def sentence_grams(normalized: tuple[str, ...]) -> SentenceGrams:
+def sentence_grams(normalized: tuple[str, ...], silent: frozenset[str] = NO_WORDS) -> SentenceGrams:
     """The grams of each sentence of the texts that have several, taken from the batch's own
     tokens (`token_grams`, shared with the whole texts): no bigram spans two sentences. Texts
     of one sentence add nothing (their sentence is the text)."""
@@ -281,9 +383,9 @@ def sentence_grams(normalized: tuple[str, ...]) -> SentenceGrams:
         for w, sid in zip(flat, sentence.tolist(), strict=True):
             if sid >= 0:
                 pieces[sid].append(w)
-        analysed = [(word_grams(p), [g for w in p for g in char_grams(w)]) for p in pieces]
+        analysed = [_grams_of_words(p, silent) for p in pieces]
         return SentenceGrams(grams_of_strings(analysed), owners)
-    return SentenceGrams(select_grams(tokens, sentence), owners)
+    return SentenceGrams(select_grams(tokens, sentence, _muted(tokens, silent)), owners)
 
 
 def blend_sentences(
@@ -366,7 +468,9 @@ class Vectorizer:
         char_grams_list: Sequence[str],
         word_idf: np.ndarray,
         char_idf: np.ndarray,
+        silent: Iterable[str] = (),
     ) -> None:
+        self.silent = frozenset(silent)
         self.word_list = list(word_grams_list)
         self.char_list = list(char_grams_list)
         self.word_idf = word_idf
@@ -397,7 +501,7 @@ class Vectorizer:
 
     def grams(self, normalized: Iterable[str]) -> BatchGrams:
         """Hashed grams of the words this vectorizer keeps (cached per batch)."""
-        return batch_grams(tuple(normalized))
+        return batch_grams(tuple(normalized), self.silent)
 
     def entries(self, normalized: Iterable[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         """Non-zero TF-IDF entries (rows, columns, values) and the number of texts."""
@@ -406,7 +510,7 @@ class Vectorizer:
 
     def sentences(self, normalized: Iterable[str]) -> SentenceGrams:
         """Grams of the sentences of the texts that have several (`sentence_grams`)."""
-        return sentence_grams(tuple(normalized))
+        return sentence_grams(tuple(normalized), self.silent)
 
     def entries_of(
         self, grams: BatchGrams, n: int
@@ -460,12 +564,13 @@ def fit_vectorizer(
     min_df: int = 2,
     max_word: int = 100_000,
     max_char: int = 250_000,
+    silent: frozenset[str] = NO_WORDS,
 ) -> Vectorizer:
     """Choose vocabularies by document frequency (ties broken alphabetically) and compute idf."""
     word_df: Counter[str] = Counter()
     char_df: Counter[str] = Counter()
     for norm in normalized:
-        wg, cg = analyze(norm)
+        wg, cg = analyze(norm, silent)
         word_df.update(set(wg))
         char_df.update(set(cg))
     n = len(normalized)
@@ -477,4 +582,4 @@ def fit_vectorizer(
 
     word_vocab, word_idf = pick(word_df, max_word)
     char_vocab, char_idf = pick(char_df, max_char)
-    return Vectorizer(list(word_vocab), list(char_vocab), word_idf, char_idf)
+    return Vectorizer(list(word_vocab), list(char_vocab), word_idf, char_idf, silent)

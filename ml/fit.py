@@ -11,7 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from ml import data as D
 from ml import news
 from ml.corpus import Corpus, row_weights
-from ml.features import fit_vectorizer, tokenize
+from ml.features import IDENTITY_WORDS, NO_WORDS, fit_vectorizer, tokenize
 from ml.model import Model
 from ml.vectors import build_vectors
 
@@ -24,6 +24,9 @@ C_VALUES = {"spam": 10.0, "toxicity": 1.0}
 SENTENCE_WEIGHT = {"spam": 0.0, "toxicity": 0.5}
 # Mean GloVe word vector beside the TF-IDF features (ml.vectors): "idf"-weighted, or None.
 VECTORS: dict[str, str | None] = {"spam": None, "toxicity": "idf"}
+# Identity words build no feature alone for toxicity (ml.features.IDENTITY_WORDS): without this
+# the sub-labels learnt group names as evidence ("I am a Muslim woman": severe_toxicity 0.71).
+SILENT_WORDS = {"spam": NO_WORDS, "toxicity": IDENTITY_WORDS}
 # Sources whose base rate of abuse is their own (lexicon-sampled tweets, HatEval, Fox's
 # narrower "hateful") get an indicator column while training, left out of the shipped model, so
 # a platform's share of abuse is not learnt as a property of the words that platform uses.
@@ -75,11 +78,12 @@ def fit_all_labels(corpus: Corpus, c: float, labels: tuple[str, ...]) -> Model:
     """One vectorizer (and word-vector table), one logistic regression per label on the rows
     where the label is defined; an uncalibrated, unsaved Model."""
     name = labels[0]
-    vec = fit_vectorizer(corpus.texts)
+    silent = SILENT_WORDS[name]
+    vec = fit_vectorizer(corpus.texts, silent=silent)
     x = vec.transform(corpus.texts)
     vectors = None
     if VECTORS[name]:
-        docs = [[m.group(0) for m in tokenize(t)] for t in corpus.texts]
+        docs = [[m.group(0) for m in tokenize(t) if m.group(0) not in silent] for t in corpus.texts]
         vectors, _ = build_vectors(docs, str(VECTORS[name]))
         dense = vectors.features(vec.grams(corpus.texts), len(corpus.texts))
         x = sp.hstack([x, sp.csr_matrix(dense)], format="csr")

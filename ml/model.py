@@ -191,7 +191,9 @@ class Model:
         offset = len(self.vectorizer.word_list)
         tokens = tokenize(norm.text)
         words = [m.group(0) for m in tokens]
-        grams = [char_grams(w) for w in words]
+        silent = self.vectorizer.silent
+        # A silent word (an identity group's name) has no unigram, character gram or vector.
+        grams = [char_grams(w) if w not in silent else [] for w in words]
         # A feature seen k times in the text gives each occurrence 1/k of its contribution.
         word_uses = Counter(word_grams(words))
         char_uses = Counter(g for gs in grams for g in gs)
@@ -211,7 +213,8 @@ class Model:
                 per_token[i] += push / 2.0
                 per_token[i + 1] += push / 2.0
         if self.vectors is not None and self.vector_coef is not None:
-            pushes = self.vectors.token_pushes(words, self.vector_coef[j])
+            spoken = [w if w not in silent else "" for w in words]
+            pushes = self.vectors.token_pushes(spoken, self.vector_coef[j])
             per_token = [a + b for a, b in zip(per_token, pushes, strict=True)]
         # Contributions to the calibrated logit (the Platt slope rescales the raw one).
         scale = float(self.calibration[j, 0])
@@ -303,6 +306,7 @@ def save_model(model: Model, out_dir: Path, meta: dict[str, Any]) -> str:
         "char_vocab": _blob(vectorizer.char_list),
         "word_idf": vectorizer.word_idf.astype(np.float32),
         "char_idf": vectorizer.char_idf.astype(np.float32),
+        "silent_words": _blob(sorted(vectorizer.silent)),
         "coef": np.asarray(model.coef, dtype=np.float32),
         "intercept": np.asarray(model.intercept, dtype=np.float64),
         "calibration": np.asarray(model.calibration, dtype=np.float64),
@@ -403,6 +407,7 @@ def load_model(name: str, artifacts_dir: str | Path | None = None) -> Model:
             char,
             arrays["word_idf"].astype(np.float64),
             arrays["char_idf"].astype(np.float64),
+            _unblob(arrays["silent_words"]),
         )
         labels = tuple(meta["labels"])
         coef = arrays["coef"]

@@ -18,7 +18,7 @@ from ml import news
 from ml.card import write_card
 from ml.checklist import run_suite
 from ml.corpus import NEGATIVE_WEIGHTS, SOURCE_WEIGHTS, Corpus, load_spam, load_toxicity, to_corpus
-from ml.fit import C_VALUES, SEED, SENTENCE_WEIGHT, VECTORS, fit_all_labels
+from ml.fit import C_VALUES, SEED, SENTENCE_WEIGHT, SILENT_WORDS, VECTORS, fit_all_labels
 from ml.model import (
     DEFAULT_ARTIFACTS_DIR,
     LABELS,
@@ -215,6 +215,7 @@ def train(
         params: dict[str, Any] = {
             "C": c,
             "word_vectors": VECTORS[model],
+            "silent_words": sorted(SILENT_WORDS[model]),
             "sentence_weight": SENTENCE_WEIGHT[model],
             "seed": SEED,
             "source_weights": SOURCE_WEIGHTS,

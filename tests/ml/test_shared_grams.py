@@ -116,3 +116,25 @@ def test_logits_are_the_sums_the_transposed_weights_give() -> None:
             dense = model.vectors.features(grams, n)
             want += (dense[:, None, :] * model.vector_coef[None, :, :]).sum(axis=2)
         assert np.array_equal(model.text_logits(normalized), want)
+
+
+def test_silent_words_keep_only_their_bigrams_in_both_paths(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ml.features import IDENTITY_WORDS
+
+    normalized = tuple(normalize(t) for t in [*_texts(200, seed=6), "muslims and jews are here"])
+    token_grams.cache_clear()
+    fast = batch_grams(normalized, IDENTITY_WORDS)
+    slow = grams_of_strings([analyze(n, IDENTITY_WORDS) for n in normalized])
+    assert _pairs(fast.word_hashes, fast.word_rows) == _pairs(slow.word_hashes, slow.word_rows)
+    assert _pairs(fast.char_hashes, fast.char_rows) == _pairs(slow.char_hashes, slow.char_rows)
+    words, chars = analyze(normalized[-1], IDENTITY_WORDS)
+    assert "muslims" not in words and "muslims and" in words and " mus" not in chars
+    parts = tuple(f"{normalized[i]}. {normalized[i + 1]}!" for i in range(0, 200, 2))
+    found = sentence_grams(parts, IDENTITY_WORDS)
+    monkeypatch.setattr(features, "token_grams", lambda normalized: None)
+    alone = sentence_grams(parts, IDENTITY_WORDS)
+    for a, b in ((found.grams, alone.grams),):
+        assert _pairs(a.word_hashes, a.word_rows) == _pairs(b.word_hashes, b.word_rows)
+        assert _pairs(a.char_hashes, a.char_rows) == _pairs(b.char_hashes, b.char_rows)
