@@ -407,7 +407,7 @@ def load_model(name: str, artifacts_dir: str | Path | None = None) -> Model:
             char,
             arrays["word_idf"].astype(np.float64),
             arrays["char_idf"].astype(np.float64),
-            _unblob(arrays["silent_words"]),
+            _unblob(arrays["silent_words"]) if "silent_words" in arrays else (),
         )
         labels = tuple(meta["labels"])
         coef = arrays["coef"]
