@@ -10,8 +10,11 @@ EXPLAINED_BODY = "Buy cheap pills at spam.example now, you idiot"
 
 
 def held_comment(**fields) -> Comment:
-    """A held comment as the worker leaves it: scores, explanations, the reason and its label."""
-    spam, toxicity = fields.pop("spam_score", 0.6), fields.pop("toxicity_score", 0.4)
+    """A held comment as the worker leaves it: scores, explanations, the reason and its label.
+
+    By default spam holds it; its toxicity is below every toxicity threshold.
+    """
+    spam, toxicity = fields.pop("spam_score", 0.6), fields.pop("toxicity_score", 0.04)
     scores = {"spam": spam, "toxicity": toxicity, "insult": toxicity * 0.8, "identity_attack": 0.01}
     thresholds = policy.resolve_thresholds(scoring.default_thresholds(), {})
     decision = policy.decide(scores, thresholds)

@@ -88,7 +88,10 @@ def test_score_threshold_leaves_out_attributes_scoring_below_it(post):
     text = "you are a stupid idiot"
     first = post(ANALYZE, {"comment": {"text": text}, "requestedAttributes": {"TOXICITY": {}}})
     value = first.json()["attributeScores"]["TOXICITY"]["summaryScore"]["value"]
-    above = {"TOXICITY": {"scoreThreshold": value + 0.001}, "SPAM": {"scoreThreshold": 0.0}}
+    above = {
+        "TOXICITY": {"scoreThreshold": min(value + 0.001, 1.0)},
+        "SPAM": {"scoreThreshold": 0.0},
+    }
     body = {"comment": {"text": text}, "requestedAttributes": above}
     assert set(post(ANALYZE, body).json()["attributeScores"]) == {"SPAM"}
     at = {"TOXICITY": {"scoreThreshold": value}}
