@@ -143,10 +143,14 @@ def queue_sites(*, user: AbstractBaseUser | AnonymousUser) -> list[Site]:
 
 @dataclass(frozen=True)
 class AuthorHistory:
-    """How many of an author's comments ended in each status, by e-mail and by IP address."""
+    """How many of an author's comments ended in each status, by e-mail and by IP address.
+
+    By IP means by the address's keyed hash (`ip_hash`), which outlives the plain address's
+    retention period, so the history stays whole once the address is erased.
+    """
 
     by_email: dict[str, dict[str, int]]
-    by_ip: dict[str, dict[str, int]]
+    by_ip_hash: dict[str, dict[str, int]]
 
 
 def author_history(
@@ -154,21 +158,21 @@ def author_history(
 ) -> AuthorHistory:
     """The history of every author on a page, in one aggregated query."""
     emails = {c.author_email for c in comments if c.author_email}
-    ips = {c.ip_address for c in comments if c.ip_address}
+    ip_hashes = {c.ip_hash for c in comments if c.ip_hash}
     by_email: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(Status.values, 0))
-    by_ip: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(Status.values, 0))
-    if not emails and not ips:
+    by_ip_hash: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(Status.values, 0))
+    if not emails and not ip_hashes:
         return AuthorHistory({}, {})
     rows = (
         comments_visible_to(user=user)
-        .filter(Q(author_email__in=emails) | Q(ip_address__in=ips))
+        .filter(Q(author_email__in=emails) | Q(ip_hash__in=ip_hashes))
         .order_by()
-        .values("author_email", "ip_address", "status")
+        .values("author_email", "ip_hash", "status")
         .annotate(n=Count("id"))
     )
     for row in rows:
         if row["author_email"] in emails:
             by_email[row["author_email"]][row["status"]] += row["n"]
-        if row["ip_address"] in ips:
-            by_ip[row["ip_address"]][row["status"]] += row["n"]
-    return AuthorHistory(dict(by_email), dict(by_ip))
+        if row["ip_hash"] in ip_hashes:
+            by_ip_hash[row["ip_hash"]][row["status"]] += row["n"]
+    return AuthorHistory(dict(by_email), dict(by_ip_hash))

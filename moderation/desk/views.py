@@ -70,7 +70,7 @@ def _cards(request: HttpRequest, comments: list[Comment]) -> list[Card]:
         if site.pk not in thresholds_by_site:
             thresholds_by_site[site.pk] = cards.site_thresholds(site)
         thresholds = thresholds_by_site[site.pk]
-        ip = comment.ip_address or ""
+        ip_hash = comment.ip_hash
         result.append(
             Card(
                 id=str(comment.pk),
@@ -81,9 +81,11 @@ def _cards(request: HttpRequest, comments: list[Comment]) -> list[Card]:
                 badges=cards.score_badges(comment.scores or {}, thresholds),
                 reason=cards.plain_reason(comment, thresholds),
                 email_history=cards.history_summary(history.by_email.get(comment.author_email, {})),
-                ip_history=cards.history_summary(history.by_ip.get(ip, {})) if ip else "",
+                ip_history=(
+                    cards.history_summary(history.by_ip_hash.get(ip_hash, {})) if ip_hash else ""
+                ),
                 email_link=_history_link(author_email=comment.author_email),
-                ip_link=_history_link(ip_address=ip) if ip else "",
+                ip_link=_history_link(ip_hash=ip_hash) if ip_hash else "",
                 change_url=change_url.format(comment.pk),
             )
         )

@@ -3,6 +3,7 @@ from typing import Any
 import factory
 from django.contrib.auth import get_user_model
 
+from moderation.authors.hashing import comment_ip_hashes
 from moderation.embed.models import SiteOrigin
 from moderation.models import Article, Comment, Site
 
@@ -42,6 +43,9 @@ class CommentFactory(factory.django.DjangoModelFactory):
     body = "A fee per prisoner raises hard questions about oversight."
     ip_address = "203.0.113.7"
     user_agent = "Mozilla/5.0 (test)"
+    # What comment_submit stores beside the address: bans and the desk's history match these.
+    ip_hash = factory.LazyAttribute(lambda c: comment_ip_hashes(c.ip_address)[0])
+    ip_network_hash = factory.LazyAttribute(lambda c: comment_ip_hashes(c.ip_address)[1])
     status_token_hash = Comment.hash_status_token("secret-token")
 
 
