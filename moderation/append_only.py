@@ -1,4 +1,10 @@
-"""Log rows that are written once and never changed or deleted, by instance or in bulk."""
+"""Log rows that are written once and never changed or deleted, by instance or in bulk.
+
+The one exception is erasure: `erase_personal_data` may overwrite a model's ERASABLE_FIELDS (free
+text that can name an author). On PostgreSQL a trigger holds the same line (migration 0003):
+DELETE is refused, and so is an UPDATE that changes any other column, except that the moderator
+may become NULL when that user account is deleted (ON DELETE SET NULL).
+"""
 
 from __future__ import annotations
 
@@ -22,6 +28,9 @@ class AppendOnlyQuerySet(models.QuerySet):
 class AppendOnlyModel(models.Model):
     """A log row: written once, never changed or deleted (see also AppendOnlyQuerySet)."""
 
+    # Columns that erasing an author's personal data may overwrite; none unless a model says so.
+    ERASABLE_FIELDS: tuple[str, ...] = ()
+
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
@@ -34,3 +43,11 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError(APPEND_ONLY)
+
+
+def erase_personal_data(queryset: models.QuerySet, **values: Any) -> int:
+    """Overwrite personal data in log rows: only the model's ERASABLE_FIELDS, nothing else."""
+    allowed = set(getattr(queryset.model, "ERASABLE_FIELDS", ()))
+    if not values or not set(values) <= allowed:
+        raise ValueError(f"{APPEND_ONLY} Erasure may only change {sorted(allowed)}.")
+    return models.QuerySet.update(queryset, **values)

@@ -31,6 +31,8 @@ class ModerationConfig(AppConfig):
         from moderation.perspective import admin as _perspective_admin  # noqa: F401
         from moderation.perspective import redaction
         from moderation.perspective import tasks as _perspective_tasks  # noqa: F401
+        from moderation.privacy import admin as _privacy_admin  # noqa: F401
+        from moderation.privacy import tasks as _privacy_tasks  # noqa: F401
 
         # CORS grants for the public API come from the allowed origins of the article's site.
         check_request_enabled.connect(origin_allowed_for_route, dispatch_uid="embed-origins")

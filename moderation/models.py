@@ -272,6 +272,9 @@ class Comment(models.Model):
     }
 
     BODY_MAX_LENGTH = 5000
+    # What an erased author's name (and, when asked, text) reads in the thread. A moderator's
+    # rejection of a comment with replies shows "[removed]" instead (see moderation.embed).
+    ERASED = "[deleted]"
 
     # Deleting an article deletes its comments, unless one was moderated: its events are PROTECTed.
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
@@ -401,6 +404,9 @@ class ModerationEvent(AppendOnlyModel):
     """One change of a comment's status: who or what made it, from what to what, and why."""
 
     Actor = Actor
+    # A reason can name the author (an email ban's reason, a moderator's note); the decision,
+    # its scores and thresholds (`details`) hold no personal data and are never changed.
+    ERASABLE_FIELDS = ("reason",)
 
     # PROTECT: deleting a moderated comment (or its article or site) would erase the log.
     comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="events")
@@ -446,4 +452,5 @@ from moderation.keys import models as _keys_models  # noqa: E402, F401
 from moderation.learning import models as _learning_models  # noqa: E402, F401
 from moderation.notify import models as _notify_models  # noqa: E402, F401
 from moderation.perspective import models as _perspective_models  # noqa: E402, F401
+from moderation.privacy import models as _privacy_models  # noqa: E402, F401
 from moderation.rules import models as _rules_models  # noqa: E402, F401

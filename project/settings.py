@@ -301,6 +301,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "moderation.perspective.tasks.purge_analyzed_texts",
         "schedule": env_int("PERSPECTIVE_PURGE_EVERY_SECONDS", 3600, minimum=1),
     },
+    "erase-expired-comment-addresses": {
+        "task": "moderation.privacy.tasks.erase_expired_comment_addresses",
+        "schedule": env_int("COMMENT_IP_ERASE_EVERY_SECONDS", 3600, minimum=1),
+    },
     "send-held-comment-emails": {
         "task": "moderation.notify.tasks.held_notices_send_due_task",
         "schedule": 60,
@@ -349,6 +353,9 @@ HEALTH_PENDING_MAX_AGE_SECONDS = env_int(
     MODERATION_STALE_PENDING_SECONDS + 2 * MODERATION_REQUEUE_EVERY_SECONDS,
     minimum=1,
 )
+# Days a comment keeps its raw IP address and user agent; then beat erases them (every
+# COMMENT_IP_ERASE_EVERY_SECONDS). The address's keyed hashes stay for bans and flood control.
+COMMENT_IP_RETENTION_DAYS = env_int("COMMENT_IP_RETENTION_DAYS", 30, minimum=0)
 
 # --- Perspective-compatible API (/v1alpha1/) ----------------------------------------------
 # Queries per second for an API key whose own limit is empty. Counted in the cache, so with

@@ -67,6 +67,11 @@ def network_hash(network: IPNetwork) -> str:
     return _keyed(f"network:{network}")
 
 
+def email_hash(email: str) -> str:
+    """Names an author in records that must not hold their address (privacy requests)."""
+    return _keyed(f"email:{email.strip().lower()}")
+
+
 def comment_ip_hashes(ip_address: str | None) -> tuple[str, str]:
     """The (address, network) hashes a comment stores; empty when it has no valid address."""
     if not ip_address:

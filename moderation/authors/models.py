@@ -95,6 +95,9 @@ class AuthorBan(AuthorStanding):
 class AuthorAction(AppendOnlyModel):
     """One change to an author's standing (trust, untrust, ban, lift): who, what, when, why."""
 
+    # A moderator's note can name the author; erasure may overwrite it, nothing else.
+    ERASABLE_FIELDS = ("note",)
+
     class Action(models.TextChoices):
         TRUST = "trust", "Trusted"
         UNTRUST = "untrust", "Trust withdrawn"

@@ -57,6 +57,8 @@ def latest_moderator_decisions(*, site: Site | None = None) -> dict[int, Moderat
     events: QuerySet[ModerationEvent] = ModerationEvent.objects.filter(
         actor=ModerationEvent.Actor.MODERATOR, undoes__isnull=True, undone_by__isnull=True
     ).select_related("comment__article__site", "moderator")
+    # A text its author had erased is no one's label any more (`author_erase --with-bodies`).
+    events = events.exclude(comment__body=Comment.ERASED)
     if site is not None:
         events = events.filter(comment__article__site=site)
     latest: dict[int, ModerationEvent] = {}

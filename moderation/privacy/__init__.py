@@ -1,0 +1,1 @@
+"""Privacy: how long addresses are kept, and an author's data exported or erased on request."""
