@@ -85,11 +85,14 @@ class AuthorBan(AuthorStanding):
 
     @property
     def rejection_reason(self) -> str:
-        """E.g. 'Rejected: the author is banned (network ban #3: IPv4 /24 network (hashed)).'"""
+        """E.g. 'Rejected: the author is banned (network ban #3: IPv4 /24 network (hashed)).'
+
+        An email ban is not spelled out: the reason travels in webhooks and into the event log,
+        which must never carry a commenter's address.
+        """
         where = f" on {self.site.domain}" if self.site is not None else ""
-        return (
-            f"Rejected: the author is banned ({self.kind} ban #{self.pk}: {self.display}{where})."
-        )
+        what = "" if self.kind == self.Kind.EMAIL else f": {self.display}"
+        return f"Rejected: the author is banned ({self.kind} ban #{self.pk}{what}{where})."
 
 
 class AuthorAction(AppendOnlyModel):

@@ -19,6 +19,7 @@ from django.urls import path, reverse
 
 from moderation.admin_scoping import ReadOnlyAdmin
 from moderation.errors import ApplicationError
+from moderation.models import Site
 from moderation.privacy import selectors, services
 from moderation.privacy.models import PrivacyRequest
 from moderation.selectors import sites_visible_to
@@ -26,12 +27,13 @@ from moderation.selectors import sites_visible_to
 
 class AuthorRequestForm(forms.Form):
     email = forms.EmailField(max_length=254, help_text="The address the author commented with.")
-    site = forms.ModelChoiceField(queryset=None, required=False, empty_label="Every site")
+    site: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=Site.objects.none(), required=False, empty_label="Every site"
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        site_field = self.fields["site"]
-        assert isinstance(site_field, forms.ModelChoiceField)
+        site_field: Any = self.fields["site"]
         site_field.queryset = sites_visible_to(user=user)
         # Only superusers may act on every site at once.
         site_field.required = not getattr(user, "is_superuser", False)

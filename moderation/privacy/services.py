@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -47,9 +46,7 @@ def comments_network_data_expire(*, retention_days: int, now: datetime | None = 
         )
 
 
-def _check_requester(
-    *, user: AbstractBaseUser | AnonymousUser | None, site: Site | None, permission: str
-) -> None:
+def _check_requester(*, user: Any, site: Site | None, permission: str) -> None:
     """None is the command line; staff need the permission and one of their sites (superusers:
     any site, or every site at once)."""
     if user is None:

@@ -109,6 +109,24 @@ def test_webhooks_never_carry_the_commenter_email_or_ip(
         assert "ana.private" not in raw
 
 
+def test_an_email_bans_rejection_reaches_webhooks_and_the_log_without_the_address(
+    article, moderator, loopback_allowed, receiver, run_on_commit, fake_scores
+):
+    from moderation.authors.services import author_ban
+
+    fake_scores(spam=0.0, toxicity=0.0)
+    author_ban(kind="email", value="ana.private@example.org", moderator=moderator)
+    with receiver() as hook:
+        notify.webhook_endpoint_create(site=article.site, url=hook.url, events=[Event.REJECTED])
+        with run_on_commit():
+            comment, _ = submit(article)
+    (request,) = hook.requests
+    reason = json.loads(request["body"])["data"]["comment"]["decision_reason"]
+    assert reason.startswith("Rejected: the author is banned (email ban #")
+    assert "ana.private" not in request["body"]
+    assert "ana.private" not in comment.events.get().reason
+
+
 def test_it_gives_up_after_the_last_attempt(article, loopback_allowed, receiver, run_on_commit):
     with receiver(500, 502, 503, 200) as hook:
         notify.webhook_endpoint_create(site=article.site, url=hook.url, events=["comment.created"])
