@@ -48,9 +48,9 @@ def test_the_orm_refuses_changes_except_erasing_the_erasable_fields(event):
 
 
 def test_the_erasable_fields_are_what_the_trigger_allows():
-    from importlib import import_module
+    from tests.moderation.test_migrations import migration_named
 
-    migration = import_module("moderation.migrations.0003_privacy")
+    migration = migration_named("_privacy")
     tables = migration.APPEND_ONLY_TABLES
     assert tables["moderation_moderationevent"][1:] == ModerationEvent.ERASABLE_FIELDS
     assert tables["moderation_authoraction"][1:] == AuthorAction.ERASABLE_FIELDS
