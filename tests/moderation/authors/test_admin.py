@@ -81,6 +81,10 @@ def test_the_site_managers_group_manages_site_settings_and_keys_only():
         "view_shadowscore",
         "view_thresholdchange",
         "add_thresholdchange",
+        # Their authors' data requests (privacy): export and erase on their own sites.
+        "view_privacyrequest",
+        "export_author",
+        "erase_author",
     }
     assert not Permission.objects.filter(
         group__name="Site managers", codename__in=["moderate_comment", "view_comment"]
