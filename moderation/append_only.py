@@ -1,7 +1,7 @@
 """Log rows that are written once and never changed or deleted, by instance or in bulk.
 
 The one exception is erasure: `erase_personal_data` may overwrite a model's ERASABLE_FIELDS (free
-text that can name an author). On PostgreSQL a trigger holds the same line (migration 0003):
+text that can name an author). On PostgreSQL a trigger holds the same line (migration …_privacy):
 DELETE is refused, and so is an UPDATE that changes any other column, except that the moderator
 may become NULL when that user account is deleted (ON DELETE SET NULL).
 """

@@ -1,9 +1,9 @@
 """The event, author-action and privacy-request logs are append-only: in the ORM and in PostgreSQL.
 
-The ORM refuses on every database. The trigger (migration 0003) is PostgreSQL's own refusal of
-whatever bypasses the ORM (raw SQL, another client); those tests run only where the database
-is PostgreSQL, which CI covers: it runs the whole suite twice, once on SQLite and once on
-PostgreSQL, so a skip here on SQLite is the other run's job, not a gap.
+The ORM refuses on every database. The trigger (migration …_privacy) is PostgreSQL's own
+refusal of whatever bypasses the ORM (raw SQL, another client); those tests run only where the
+database is PostgreSQL, which CI covers: it runs the whole suite twice, once on SQLite and once
+on PostgreSQL, so a skip here on SQLite is the other run's job, not a gap.
 """
 
 import pytest

@@ -103,7 +103,7 @@ def revoke_site_managers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("moderation", "0002_groups"),
+        ("moderation", "0003_site_threshold_model_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
