@@ -17,6 +17,7 @@ from tests.moderation.factories import (
     ModeratorFactory,
     SiteFactory,
     StaffFactory,
+    group_member,
 )
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +116,19 @@ def test_each_card_shows_highlights_badges_reason_article_parent_and_history(mod
     assert "/admin/moderation/comment/?author_email=ana%40example.org" in html
     assert f"/admin/moderation/comment/?ip_hash={comment.ip_hash}" in html
     assert comment.ip_hash and "203.0.113.7" in html  # still within its retention period
+
+
+def test_the_history_link_by_address_lists_that_addresss_comments_after_it_is_erased(client):
+    client.force_login(group_member("Moderators"))
+    comment = held_comment(ip_address="198.51.100.9")
+    same = CommentFactory(ip_address="198.51.100.9", status=Status.REJECTED)
+    CommentFactory(ip_address="198.51.100.10")  # a neighbour: another address
+    Comment.objects.update(ip_address=None, user_agent="")  # past the retention period
+    html = client.get(QUEUE).content.decode()
+    link = f"/admin/moderation/comment/?ip_hash={comment.ip_hash}"
+    assert link in html and "IP (hashed)" in html and "198.51.100.9" not in html
+    listed = client.get(link).context["cl"].result_list
+    assert sorted(c.pk for c in listed) == sorted([comment.pk, same.pk])
 
 
 def test_counts_per_status_and_site_are_shown(moderator_client):
