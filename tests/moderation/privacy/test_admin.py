@@ -51,6 +51,9 @@ def test_erasure_asks_for_confirmation_then_erases(manager, ana, ours):
     assert confirm.status_code == 200
     page = confirm.content.decode()
     assert "Yes, erase it" in page and "1 comment " in page
+    # The confirmation carries the choices on, as hidden fields.
+    assert 'type="hidden" name="with_bodies" value="True"' in page
+    assert f'type="hidden" name="site" value="{ours.pk}"' in page
     assert Comment.objects.get(pk=ana["top"].pk).author_email != ""  # nothing erased yet
 
     done = manager.post(
