@@ -103,7 +103,7 @@ def revoke_site_managers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("moderation", "0004_house_rules"),
+        ("moderation", "0006_comment_last_enqueued_and_notification_outbox"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
