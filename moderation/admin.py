@@ -107,7 +107,7 @@ class SiteAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
 
     list_display = ["name", "domain", "created_at"]
     search_fields = ["name", "domain"]
-    readonly_fields = ["public_key"]
+    readonly_fields = ["public_key_once_saved"]
     inlines = [SiteOriginInline, SiteThresholdInline, SiteRulesInline]
     fieldsets = [
         (None, {"fields": ["name", "domain"]}),
@@ -119,10 +119,22 @@ class SiteAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
             "Embedded comments",
             {
                 "description": "The public key goes in the embed snippet's data-site.",
-                "fields": ["public_key", "embed_auto_create_articles", "thread_max_depth"],
+                "fields": [
+                    "public_key_once_saved",
+                    "embed_auto_create_articles",
+                    "thread_max_depth",
+                ],
             },
         ),
     ]
+
+    @admin.display(description="Public key")
+    def public_key_once_saved(self, site: Site) -> str:
+        # An unsaved site's key is a form default that saving replaces: showing it would invite
+        # copying a key that never exists.
+        if site.pk is None:
+            return "Shown here once the site is saved."
+        return site.public_key
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Site]:
         return super().get_queryset(request) & selectors.sites_visible_to(user=request.user)

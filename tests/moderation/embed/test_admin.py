@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from moderation.models import Site
 from tests.moderation.admin_forms import site_change_form
 from tests.moderation.embed.conftest import NEWS_ORIGIN
 
@@ -54,3 +55,17 @@ def test_a_path_is_refused_at_the_field(admin_client, site):
     assert response.status_code == 200
     assert "no user, path, query or fragment" in response.content.decode()
     assert site.origins.count() == 1
+
+
+def test_the_add_site_page_shows_no_key_until_the_site_exists(admin_client):
+    page = admin_client.get("/admin/moderation/site/add/").content.decode()
+    assert "pk_" not in page  # a key shown before saving would not be the one saved
+    assert "Shown here once the site is saved." in page
+
+    unsaved = Site(name="Riverside Gazette", domain="riverside.example.com")
+    response = admin_client.post("/admin/moderation/site/add/", site_change_form(unsaved))
+    assert response.status_code == 302
+    site = Site.objects.get(domain="riverside.example.com")
+    assert site.public_key.startswith("pk_")
+    change_page = admin_client.get(f"/admin/moderation/site/{site.pk}/change/").content.decode()
+    assert site.public_key in change_page
