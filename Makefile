@@ -15,7 +15,7 @@ export DJANGO_DEBUG ?= 1
 
 .PHONY: help venv install install-runtime run test test-unit test-e2e test-browser chaos lint format bench study data \
 	train \
-	migrate demo clean
+	migrate demo manage clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' \
@@ -88,6 +88,9 @@ train: data ## Train both models into ml/artifacts/
 
 migrate: $(RUNTIME_STAMP) ## Apply database migrations
 	$(PY) manage.py migrate --noinput
+
+manage: $(RUNTIME_STAMP) ## Run a manage.py command with the development defaults, e.g. make manage ARGS="createsuperuser"
+	$(PY) manage.py $(ARGS)
 
 demo: migrate ## Load the demo site, article and superuser (prints the login)
 	$(PY) manage.py load_demo

@@ -1,6 +1,7 @@
 """Typed readers for settings that come from the environment; a bad value fails at start."""
 
 import os
+from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlparse
 
 import dj_database_url
@@ -8,6 +9,32 @@ from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """NAME=value lines of a .env file; blank lines and # comments skipped, quotes removed."""
+    values: dict[str, str] = {}
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.removeprefix("export ").partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name.isidentifier():
+            raise ImproperlyConfigured(f"{path}:{number}: expected NAME=value, got {line!r}.")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[name] = value
+    return values
+
+
+def load_env_file(path: Path) -> Path | None:
+    """Set the file's variables that the environment does not already set; None if no file."""
+    if not path.is_file():
+        return None
+    for name, value in read_env_file(path).items():
+        os.environ.setdefault(name, value)
+    return path
 
 
 def env_str(name: str, default: str) -> str:

@@ -16,9 +16,14 @@ from project.env import (
     env_list,
     env_redis_url,
     env_str,
+    load_env_file,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A deployment's settings may live in a .env beside manage.py (the template is .env.example);
+# variables already in the environment win. DJANGO_ENV_FILE names another file, or none if empty.
+_ENV_FILE = env_str("DJANGO_ENV_FILE", str(BASE_DIR / ".env"))
+ENV_FILE = load_env_file(Path(_ENV_FILE)) if _ENV_FILE else None
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 # Off unless DJANGO_DEBUG=1: debug pages show settings and every URL. `make run`, `make test` and

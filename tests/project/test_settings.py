@@ -36,9 +36,36 @@ def _settings(tmp_path, **env_vars):
 
 
 def test_a_bare_manage_py_names_the_variable_to_set(tmp_path):
-    result = _run(["manage.py", "check"], tmp_path)
+    result = _run(["manage.py", "create_api_key", "--site", "x", "--name", "CMS sync"], tmp_path)
     assert result.returncode != 0
     assert "Set DJANGO_SECRET_KEY" in result.stderr
+    # One line saying how to run it in development, not the end of a traceback.
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "make manage ARGS=\"create_api_key --site x --name 'CMS sync'\"" in result.stderr
+
+
+def test_the_settings_read_a_env_file_and_the_environment_wins(tmp_path):
+    env_file = tmp_path / "production.env"
+    env_file.write_text(
+        "# a deployment's settings\n"
+        "DJANGO_SECRET_KEY='" + "k" * 50 + "'\n"
+        "DJANGO_ALLOWED_HOSTS=comments.example.com\n"
+        "DJANGO_HTTPS=0\n"
+    )
+    values = _settings(tmp_path, DJANGO_ENV_FILE=str(env_file))
+    assert values["DEBUG"] is False
+    assert values["ALLOWED_HOSTS"] == ["comments.example.com"]
+    assert values["SECURE_SSL_REDIRECT"] is False
+    values = _settings(tmp_path, DJANGO_ENV_FILE=str(env_file), DJANGO_HTTPS="1")
+    assert values["SECURE_SSL_REDIRECT"] is True
+
+
+def test_a_malformed_env_file_line_is_named(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DJANGO_DEBUG=1\nthis is not a setting\n")
+    result = _run(["manage.py", "check"], tmp_path, DJANGO_ENV_FILE=str(env_file))
+    assert result.returncode != 0
+    assert f"{env_file}:2: expected NAME=value" in result.stderr
 
 
 def test_with_a_secret_key_but_no_hosts_it_names_allowed_hosts(tmp_path):
