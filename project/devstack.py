@@ -525,6 +525,7 @@ def main() -> int:
         demo_origin = f"http://{LOOPBACK}:{demo_port}"
         # Development only: every origin may call the API, so a page of your own can try it too.
         env.setdefault("CORS_ALLOW_ALL_ORIGINS", "1")
+        env["DEMO_PAGE_URL"] = f"{demo_origin}/"  # linked from the service's root page
 
         _manage("migrate", "--noinput", env=env)
         demo = _manage("load_demo", "--origin", demo_origin, env=env, capture=True)

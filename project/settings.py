@@ -213,7 +213,7 @@ LOGGING = {
 # --- Django REST Framework ---------------------------------------------------------------
 REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "moderation.api.authentication.ModeratorTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -361,6 +361,9 @@ HEALTH_PENDING_MAX_AGE_SECONDS = env_int(
 # Days a comment keeps its raw IP address and user agent; then beat erases them (every
 # COMMENT_IP_ERASE_EVERY_SECONDS). The address's keyed hashes stay for bans and flood control.
 COMMENT_IP_RETENTION_DAYS = env_int("COMMENT_IP_RETENTION_DAYS", 30, minimum=0)
+
+# The demo publisher page that `make run` serves, linked from the service's root page.
+DEMO_PAGE_URL = env_str("DEMO_PAGE_URL", "")
 
 # --- Perspective-compatible API (/v1alpha1/) ----------------------------------------------
 # Queries per second for an API key whose own limit is empty. Counted in the cache, so with

@@ -1,6 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from moderation.api.errors import api_not_found
+from moderation.views import service_root
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -22,6 +25,9 @@ urlpatterns = [
     ),
     # Google's Perspective API paths, so that its clients need only a new base URL.
     path("", include("moderation.perspective.urls")),
+    path("", service_root, name="service-root"),
+    # Anything else under /api/ is a JSON 404, in debug too.
+    re_path(r"^api/(?P<unmatched>.*)$", api_not_found),
 ]
 
 handler400 = "moderation.api.errors.api_aware_bad_request"

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -129,6 +130,19 @@ def api_aware_not_found(request: HttpRequest, exception: Exception) -> HttpRespo
     return _api_error(request, 404, "not_found", message) or defaults.page_not_found(
         request, exception
     )
+
+
+def api_not_found(request: HttpRequest, unmatched: str = "") -> JsonResponse:
+    """The last route under /api/: JSON, in debug too (Django's debug 404 page is HTML)."""
+    message = f"No API endpoint at {request.path}."
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            message += f" Did you mean {request.path}/ (with the final slash)?"
+    return JsonResponse(_body("not_found", message), status=404)
 
 
 def api_aware_server_error(request: HttpRequest) -> HttpResponse:

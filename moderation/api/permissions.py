@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from moderation.api.credentials import MODERATOR_TOKEN, expected_message
 from moderation.models import MODERATE_COMMENT
 
 
@@ -19,4 +21,7 @@ class CanModerateComments(BasePermission):
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
+        if not (user and user.is_authenticated):
+            # 401 naming the credential, also when a site's key or a public key was sent.
+            raise exceptions.NotAuthenticated(expected_message(MODERATOR_TOKEN, request))
         return bool(user and user.is_authenticated and user.has_perm(MODERATE_COMMENT))

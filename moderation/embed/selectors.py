@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import Count, QuerySet
+
 from moderation.embed.models import SiteOrigin
 from moderation.embed.origins import normalize_origin
 from moderation.errors import NotFoundError
@@ -40,6 +42,20 @@ def article_by_external_id(*, site: Site, external_id: str) -> Article:
             fields={"external_id": [f"No article {external_id!r} on this site."]},
         )
     return article
+
+
+def article_comments_for_site(*, article: Article, status: str = "") -> QuerySet[Comment]:
+    """Every comment of the article, any status (or one), oldest first: for the site's server."""
+    comments = Comment.objects.filter(article=article).order_by("created_at", "id")
+    return comments.filter(status=status) if status else comments
+
+
+def article_status_counts(*, article: Article) -> dict[str, int]:
+    """How many of the article's comments are in each status, every status named."""
+    counts = dict.fromkeys(Status.values, 0)
+    rows = Comment.objects.filter(article=article).values_list("status").annotate(n=Count("id"))
+    counts.update({status: n for status, n in rows})
+    return counts
 
 
 @dataclass

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from moderation.api import fields
 from moderation.embed.selectors import ThreadComment, ThreadPage
-from moderation.models import Article
+from moderation.models import Article, Comment
 from moderation.policy.submit import article_open
 from moderation.rules.selectors import site_rules
 
@@ -38,6 +38,14 @@ class ThreadQueryInput(serializers.Serializer):
     order = serializers.ChoiceField(choices=["oldest", "newest"], default="oldest")
     page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
     page_size = serializers.IntegerField(min_value=1, max_value=100, default=20)
+
+
+class SiteCommentsQueryInput(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=Comment.Status.choices, required=False, help_text="Only comments in this status."
+    )
+    page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
+    page_size = serializers.IntegerField(min_value=1, max_value=200, default=50)
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -124,3 +132,32 @@ class ThreadOutput(serializers.Serializer):
             "next": next_url,
             "results": [ThreadCommentOutput(node).data for node in thread.threads],
         }
+
+
+class SiteCommentOutput(serializers.ModelSerializer):
+    """A comment as the site's own server sees it: any status, never the e-mail or address."""
+
+    class Meta:
+        model = Comment
+        fields = [
+            "id",
+            "parent",
+            "status",
+            "author_name",
+            "author_url",
+            "body",
+            "created_at",
+            "decided_at",
+            "decision_reason",
+        ]
+
+
+class SiteCommentsOutput(serializers.Serializer):
+    article = ArticleOutput()
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="The article's comments in each status."
+    )
+    count = serializers.IntegerField(help_text="Comments matching the query, over all pages.")
+    next = serializers.CharField(allow_null=True, help_text="The next page's URL, if any.")
+    previous = serializers.CharField(allow_null=True)
+    results = SiteCommentOutput(many=True)

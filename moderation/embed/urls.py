@@ -58,4 +58,9 @@ urlpatterns = [
         views.SiteArticleView.as_view(),
         name="site-article",
     ),
+    path(
+        "api/v1/site/articles/<external_id:external_id>/comments/",
+        views.SiteArticleCommentsView.as_view(),
+        name="site-article-comments",
+    ),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -211,6 +212,52 @@ class SiteArticleView(APIView):
             site=authenticated_site(request), external_id=external_id
         )
         return Response(s.ArticleOutput(article).data)
+
+
+class SiteArticleCommentsView(APIView):
+    """Server to server: an article's comments in every status, with counts, paginated."""
+
+    authentication_classes = [SiteApiKeyAuthentication]
+    permission_classes = [HasSiteApiKey]
+
+    @extend_schema(
+        parameters=[s.SiteCommentsQueryInput],
+        responses={200: s.SiteCommentsOutput},
+        summary="An article's comments with their status and counts (secret API key)",
+        description=(
+            "Every comment of the article, oldest first, whatever its status (or only one with "
+            "`status=`), and how many are in each status. Commenters' e-mail and IP addresses "
+            "are never included."
+        ),
+        tags=["site"],
+    )
+    def get(self, request: Request, external_id: str) -> Response:
+        query = s.SiteCommentsQueryInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        article = selectors.article_by_external_id(
+            site=authenticated_site(request), external_id=external_id
+        )
+        comments = selectors.article_comments_for_site(
+            article=article, status=query.validated_data.get("status", "")
+        )
+        paginator = Paginator(comments, query.validated_data["page_size"])
+        number = query.validated_data["page"]
+        page = paginator.page(number) if number <= paginator.num_pages else None
+
+        def page_url(target: int) -> str:
+            params = {**request.query_params.dict(), "page": target}
+            return request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
+
+        return Response(
+            {
+                "article": s.ArticleOutput(article).data,
+                "counts": selectors.article_status_counts(article=article),
+                "count": paginator.count,
+                "next": page_url(number + 1) if number < paginator.num_pages else None,
+                "previous": page_url(number - 1) if number > 1 else None,
+                "results": s.SiteCommentOutput(page.object_list if page else [], many=True).data,
+            }
+        )
 
 
 def widget_script(request: HttpRequest) -> FileResponse:

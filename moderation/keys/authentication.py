@@ -8,6 +8,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from moderation.api.credentials import SITE_SECRET_KEY, expected_message
 from moderation.errors import AuthenticationError
 from moderation.keys.models import ApiKey
 from moderation.keys.services import api_key_authenticate
@@ -26,7 +27,14 @@ class SiteApiKeyAuthentication(BaseAuthentication):
 
     def authenticate(self, request: Request) -> tuple[AnonymousUser, ApiKey] | None:
         secret = secret_from_request(request)
-        if secret is None:
+        if secret is None or secret.startswith("pk_"):
+            if secret is not None or get_authorization_header(request):
+                # A moderator's token or a public key: say which credential this route takes.
+                request.user, request.auth = AnonymousUser(), None
+                raise AuthenticationError(
+                    expected_message(SITE_SECRET_KEY, request),
+                    fields={"Authorization": ["Send one of the site's secret keys (sk_…)."]},
+                )
             return None  # HasSiteApiKey then answers 401 with what to send
         try:
             api_key = api_key_authenticate(secret=secret, field="Authorization")

@@ -353,7 +353,48 @@ def test_without_a_trusted_proxy_forwarded_headers_are_ignored(article):
 
 # --- moderator API ---------------------------------------------------------------------------
 def test_the_moderator_api_requires_a_login(client, db):
-    assert client.get("/api/v1/moderation/comments/").status_code == 401
+    response = client.get("/api/v1/moderation/comments/")
+    assert response.status_code == 401
+    assert (
+        "a moderator's API token, as 'Authorization: Token …'"
+        in response.json()["error"]["message"]
+    )
+
+
+@pytest.mark.parametrize(
+    "authorization, named",
+    [
+        ("Bearer sk_abcdef", "not a site's secret key (sk_…)"),
+        ("Token sk_abcdef", "not a site's secret key (sk_…)"),
+        ("Bearer pk_abcdef", "not a site's public key (pk_…)"),
+    ],
+)
+def test_a_sites_key_on_the_moderator_api_is_a_401_naming_the_token(
+    client, db, authorization, named
+):
+    response = client.get("/api/v1/moderation/comments/", HTTP_AUTHORIZATION=authorization)
+    assert response.status_code == 401
+    message = response.json()["error"]["message"]
+    assert "moderator's API token" in message and named in message
+
+
+@pytest.mark.parametrize("debug", [True, False])
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/site/articles/tram/comments/x/", "/api/v1/nothing/", "/api/v2/articles/1/"],
+)
+def test_every_unknown_route_under_api_is_a_json_404(client, settings, debug, path):
+    settings.DEBUG = debug  # Django's own debug 404 page is HTML
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_missing_final_slash_is_named(client, article):
+    response = client.get(f"/api/v1/articles/{article.pk}/comments")
+    assert response.status_code == 404
+    assert "Did you mean" in response.json()["error"]["message"]
 
 
 @pytest.mark.parametrize("is_staff", [False, True])

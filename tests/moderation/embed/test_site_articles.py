@@ -4,7 +4,7 @@ import pytest
 
 from moderation.keys.services import api_key_create, api_key_revoke
 from moderation.models import Article
-from tests.moderation.factories import SiteFactory
+from tests.moderation.factories import ArticleFactory, CommentFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +126,73 @@ def test_the_upsert_is_in_the_schema_with_examples(client):
     assert put["requestBody"]["content"]["application/json"]["examples"]
     post = schema["paths"]["/api/v1/embed/{public_key}/articles/{external_id}/"]["post"]
     assert post["requestBody"]["content"]["application/json"]["examples"]
+
+
+def comments_url(external_id="tram-line-2026"):
+    return f"/api/v1/site/articles/{external_id}/comments/"
+
+
+def test_a_site_reads_its_article_by_its_own_id(client, secret, embedded_article):
+    response = client.get(url(), HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 200
+    assert response.json()["external_id"] == "tram-line-2026"
+
+
+def test_a_site_lists_an_articles_comments_with_status_and_counts(client, secret, embedded_article):
+    statuses = ["approved", "held", "held", "rejected", "pending"]
+    made = [CommentFactory(article=embedded_article, status=status) for status in statuses]
+    CommentFactory(status="approved")  # another article's
+
+    answer = client.get(comments_url(), HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    assert answer["article"]["external_id"] == "tram-line-2026"
+    assert answer["counts"] == {"pending": 1, "approved": 1, "held": 2, "rejected": 1}
+    assert answer["count"] == 5
+    assert [c["id"] for c in answer["results"]] == [c.pk for c in made]
+    assert [c["status"] for c in answer["results"]] == statuses
+    assert "author_email" not in answer["results"][0]
+    assert "ip_address" not in answer["results"][0]
+
+    held = client.get(
+        comments_url(), {"status": "held", "page_size": 1}, HTTP_AUTHORIZATION=f"Bearer {secret}"
+    ).json()
+    assert held["count"] == 2 and len(held["results"]) == 1
+    assert held["results"][0]["id"] == made[1].pk
+    assert "page=2" in held["next"] and held["previous"] is None
+    second = client.get(held["next"], HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    assert second["results"][0]["id"] == made[2].pk and second["next"] is None
+
+
+def test_a_bad_status_or_page_is_named(client, secret, embedded_article):
+    response = client.get(
+        comments_url(), {"status": "published", "page": 0}, HTTP_AUTHORIZATION=f"Bearer {secret}"
+    )
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"status", "page"}
+
+
+def test_another_sites_article_is_a_json_404(client, secret):
+    other = ArticleFactory(site=SiteFactory(), external_id="theirs")
+    response = client.get(comments_url(other.external_id), HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 404
+    assert response.json()["error"]["fields"] == {
+        "external_id": ["No article 'theirs' on this site."]
+    }
+
+
+@pytest.mark.parametrize(
+    "headers, named",
+    [
+        ({}, "none was sent"),
+        ({"HTTP_AUTHORIZATION": "Token 0123456789abcdef"}, "not a moderator's API token"),
+        ({"HTTP_AUTHORIZATION": "Bearer pk_abc"}, "not a site's public key (pk_…)"),
+    ],
+)
+def test_a_wrong_credential_type_is_a_401_naming_the_secret_key(
+    client, embedded_article, headers, named
+):
+    response = client.get(comments_url(), **headers)
+    assert response.status_code == 401
+    message = response.json()["error"]["message"]
+    assert "secret" in message and "Bearer sk_" in message
+    if named != "none was sent":
+        assert named in message
