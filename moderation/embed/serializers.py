@@ -38,6 +38,14 @@ class ThreadQueryInput(serializers.Serializer):
     order = serializers.ChoiceField(choices=["oldest", "newest"], default="oldest")
     page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
     page_size = serializers.IntegerField(min_value=1, max_value=100, default=20)
+    missing = serializers.ChoiceField(
+        choices=["error", "empty"],
+        default="error",
+        help_text=(
+            "An unknown article: 404 (error), or 200 with article null and can_create (empty), "
+            "so the widget asks without an error before it creates the article."
+        ),
+    )
 
 
 class SiteCommentsQueryInput(serializers.Serializer):
@@ -109,7 +117,10 @@ class ThreadCommentOutput(serializers.Serializer):
 
 
 class ThreadOutput(serializers.Serializer):
-    article = ArticleOutput()
+    article = ArticleOutput(allow_null=True, help_text="null: no such article (missing=empty).")
+    can_create = serializers.BooleanField(
+        required=False, help_text="With article null: whether the widget may create it."
+    )
     count = serializers.IntegerField(help_text="Published comments on the article.")
     threads = serializers.IntegerField(help_text="Top-level places on all pages.")
     max_depth = serializers.IntegerField(help_text="Levels of replies the site allows.")
@@ -117,6 +128,21 @@ class ThreadOutput(serializers.Serializer):
     page = serializers.IntegerField()
     next = serializers.CharField(allow_null=True, help_text="The next page's URL, if any.")
     results = ThreadCommentOutput(many=True)
+
+    @staticmethod
+    def unknown_article(*, can_create: bool, max_depth: int, order: str) -> dict[str, Any]:
+        """The answer for an article the site does not have yet (asked with missing=empty)."""
+        return {
+            "article": None,
+            "can_create": can_create,
+            "count": 0,
+            "threads": 0,
+            "max_depth": max_depth,
+            "order": order,
+            "page": 1,
+            "next": None,
+            "results": [],
+        }
 
     @staticmethod
     def build(

@@ -44,6 +44,7 @@ def _thread(request: Request, *, article, query: dict) -> dict:
     next_url = None
     if thread.has_more:
         params = {**query, "page": thread.page + 1}
+        params.pop("missing", None)
         next_url = request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
     return s.ThreadOutput.build(
         article=article, thread=thread, order=query["order"], next_url=next_url
@@ -63,8 +64,20 @@ class EmbedThreadView(CommentSubmitView):
         query = s.ThreadQueryInput(data=request.query_params)
         query.is_valid(raise_exception=True)
         site = selectors.site_by_public_key(public_key=public_key)
-        article = selectors.article_by_external_id(site=site, external_id=external_id)
-        return Response(_thread(request, article=article, query=query.validated_data))
+        fields = query.validated_data
+        try:
+            article = selectors.article_by_external_id(site=site, external_id=external_id)
+        except NotFoundError:
+            if fields["missing"] != "empty":
+                raise
+            # The widget's first question about an article: not knowing it yet is no error.
+            unknown = s.ThreadOutput.unknown_article(
+                can_create=site.embed_auto_create_articles,
+                max_depth=site.thread_max_depth,
+                order=fields["order"],
+            )
+            return Response(unknown)
+        return Response(_thread(request, article=article, query=fields))
 
     @extend_schema(
         request=api_s.CommentSubmitInput,
@@ -282,7 +295,7 @@ def thread_page(request: HttpRequest, public_key: str, external_id: str) -> Http
         article = selectors.article_by_external_id(site=site, external_id=external_id)
     except NotFoundError as error:
         raise Http404(error.message) from None
-    params = query.validated_data
+    params = {name: value for name, value in query.validated_data.items() if name != "missing"}
     thread = selectors.article_thread(article=article, max_depth=site.thread_max_depth, **params)
     next_query = urlencode({**params, "page": thread.page + 1}) if thread.has_more else ""
     previous_query = urlencode({**params, "page": thread.page - 1}) if thread.page > 1 else ""

@@ -259,15 +259,20 @@
   }
 
   function fetchThread(url, append) {
-    var address = url || THREAD + "?order=" + state.order;
+    // missing=empty: an article the service does not know yet is a 200 with article null, not
+    // a 404 in the console before the widget creates it.
+    var address = url || THREAD + "?missing=empty&order=" + state.order;
     return request(address)
       .then(function (answer) {
-        if (answer.status === 404 && !append && (answer.data.error || {}).fields && answer.data.error.fields.external_id && !state.tried) {
-          state.tried = true;
-          return createArticle();
-        }
         if (answer.status !== 200) throw new Error("status " + answer.status);
         var data = answer.data;
+        if (data.article === null) {
+          if (data.can_create && !state.tried) {
+            state.tried = true;
+            return createArticle();
+          }
+          return unavailable("Comments are not available on this page.");
+        }
         threads = append ? threads.concat(data.results) : data.results;
         count = data.count;
         state.next = data.next;
@@ -282,12 +287,20 @@
       });
   }
 
+  // The article's own title: data-title, else og:title, else the page's whole <title> (which
+  // often ends with the site's name).
+  function pageTitle() {
+    var og = document.querySelector('meta[property="og:title"]');
+    var ogTitle = og && (og.getAttribute("content") || "").trim();
+    return conf.title || ogTitle || document.title || ARTICLE;
+  }
+
   // The first load of an article the service does not know yet (sites that allow it).
   function createArticle() {
     var canonical = document.querySelector('link[rel="canonical"]');
     var pageUrl = conf.url || (canonical && canonical.href) || location.href.split("#")[0];
     return request(API + "/articles/" + encodeURIComponent(ARTICLE) + "/", {
-      title: (conf.title || document.title || ARTICLE).slice(0, 500),
+      title: pageTitle().slice(0, 500),
       url: pageUrl,
     }).then(function (answer) {
       if (answer.status === 200 || answer.status === 201) return fetchThread(null, false);

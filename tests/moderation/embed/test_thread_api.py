@@ -237,3 +237,24 @@ def test_the_url_must_be_on_an_allowed_origin(client, site):
     assert response.status_code == 400
     assert "url" in response.json()["error"]["fields"]
     assert not Article.objects.filter(external_id="new-story").exists()
+
+
+def test_asked_with_missing_empty_an_unknown_article_is_no_error(client, site):
+    url = f"/api/v1/embed/{site.public_key}/articles/not-yet/comments/?missing=empty"
+    response = client.get(url)
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["article"] is None and answer["can_create"] is False
+    assert answer["results"] == [] and answer["count"] == 0
+    site.embed_auto_create_articles = True
+    site.save()
+    assert client.get(url).json()["can_create"] is True
+
+
+def test_asked_with_missing_empty_a_known_article_is_its_thread(client, embedded_article):
+    key = embedded_article.site.public_key
+    answer = client.get(
+        f"/api/v1/embed/{key}/articles/{embedded_article.external_id}/comments/?missing=empty"
+    ).json()
+    assert answer["article"]["external_id"] == embedded_article.external_id
+    assert "can_create" not in answer

@@ -219,3 +219,56 @@ def test_the_form_says_in_words_why_a_comment_was_refused(browser, demo):
     Article.objects.filter(site=demo["site"]).update(comments_open=False)
     post("Last word.")
     form.get_by_text("Comments are closed on this article.").wait_for()
+
+
+ARTICLE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Council approves the tram line — Riverside Gazette</title>
+<link rel="icon" href="data:,">
+<meta property="og:title" content="Council approves the tram line">
+<link rel="canonical" href="{origin}/city/tram-line">
+</head><body><h1>Council approves the tram line</h1>
+<div id="comments"></div>
+<script src="{api}/embed.js" data-site="{key}" data-article="{article}" {extra} async></script>
+</body></html>
+"""
+
+
+@pytest.mark.parametrize(
+    "extra, title",
+    [
+        ("", "Council approves the tram line"),  # og:title, not the whole <title>
+        ('data-title="Tram line: the vote"', "Tram line: the vote"),
+    ],
+)
+def test_an_unknown_article_is_created_without_an_error_in_the_console(
+    browser, live_server, transactional_db, tmp_path, extra, title
+):
+    site = Site.objects.create(
+        name="Riverside Gazette", domain="riverside.example", embed_auto_create_articles=True
+    )
+    with static_server(tmp_path) as page_origin:
+        SiteOrigin.objects.create(site=site, origin=page_origin)
+        (tmp_path / "index.html").write_text(
+            ARTICLE_PAGE.format(
+                origin=page_origin,
+                api=live_server.url,
+                key=site.public_key,
+                article="tram-line",
+                extra=extra,
+            )
+        )
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on(
+            "response",
+            lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+        )
+        page.goto(f"{page_origin}/")
+        page.locator("#comments").get_by_role("heading", name="No comments yet").wait_for()
+        page.close()
+    article = Article.objects.get(site=site, external_id="tram-line")
+    assert article.title == title
+    assert article.url == f"{page_origin}/city/tram-line"
+    assert errors == []
