@@ -105,6 +105,8 @@ def plain_reason(comment: Comment, thresholds: Mapping[str, policy.Thresholds]) 
     """Why the models put the comment where it is, as a moderator would say it.
 
     Where house rules fired, the decision's own reason says it best: it names each rule.
+    Otherwise without the thresholds' values: the recorded reason beside it states them, in the
+    policy's rounding, and each badge's title gives the site's current ones.
     """
     if comment.fired_rules and comment.decision_reason:
         return comment.decision_reason
@@ -118,13 +120,14 @@ def plain_reason(comment: Comment, thresholds: Mapping[str, policy.Thresholds]) 
         if not isinstance(score, (int, float)):
             continue
         words = LABEL_WORDS.get(label, label.replace("_", " "))
+        # The numbers are in the recorded reason (and each badge's title): said once, not twice.
         if bounds.reject is not None and score >= bounds.reject:
-            sure.append(f"{words} ({label} {score:.2f}, rejects at {bounds.reject:.3f})")
+            sure.append(f"{words} ({label} {score:.2f}, past its reject threshold)")
         elif score >= bounds.publish:
             band = (
-                f"at or past publish {bounds.publish:.3f}, never rejected automatically"
+                "past its publish threshold, never rejected automatically"
                 if bounds.reject is None
-                else f"between publish {bounds.publish:.3f} and reject {bounds.reject:.3f}"
+                else "between its publish and reject thresholds"
             )
             unsure.append(f"{words} ({label} {score:.2f}, {band})")
     if sure:

@@ -179,6 +179,17 @@ def _comment_payload(comment: Comment) -> dict[str, Any]:
     }
 
 
+def histories_payload(request: Request, comments: list[Comment]) -> dict[str, dict[str, str]]:
+    """The author history lines of these comments' authors, as the cards show them, after a
+    decision changed them: {"email": {address: "1 approved, …"}, "ip": {ip_hash: …}}; by IP
+    means by the address's keyed hash, as the cards count it."""
+    history = desk_selectors.author_history(user=request.user, comments=comments)
+    return {
+        "email": {email: cards.history_summary(c) for email, c in history.by_email.items()},
+        "ip": {ip_hash: cards.history_summary(c) for ip_hash, c in history.by_ip_hash.items()},
+    }
+
+
 class DeskView(APIView):
     """Session (admin login) with CSRF, and the moderate_comment permission."""
 
@@ -232,6 +243,7 @@ class DecideView(DeskView):
                 "decided": [{**_comment_payload(c), "label": label} for c in outcome.decided],
                 "refused": [{"id": i, "message": m} for i, m in refused.items()],
                 "counts": counts_payload(request),
+                "histories": histories_payload(request, list(outcome.decided)),
             }
         )
 
@@ -251,5 +263,6 @@ class UndoView(DeskView):
             {
                 "undone": {**_comment_payload(comment), "event_id": event.pk},
                 "counts": counts_payload(request),
+                "histories": histories_payload(request, [comment]),
             }
         )

@@ -171,7 +171,13 @@ def test_a_moderator_works_through_the_queue_with_the_keyboard(
         page.keyboard.press(key)
         page.wait_for_selector(f'#comment-{comment.pk}[data-status="{status}"]')
 
+    def email_history(comment: Comment) -> str:
+        return page.inner_text(f"#comment-{comment.pk} [data-history-email]")
+
+    assert email_history(first) == "0 approved, 1 held, 0 rejected"
     press("r", first, "rejected")  # abuse
+    # The card's author history follows the decision, in the same answer.
+    assert email_history(first) == "0 approved, 0 held, 1 rejected"
     assert page.evaluate("document.activeElement.id") == f"comment-{second.pk}"
     press("s", second, "rejected")  # spam
     press("a", third, "approved")
@@ -193,6 +199,8 @@ def test_a_moderator_works_through_the_queue_with_the_keyboard(
     page.keyboard.press("Shift+S")
     page.wait_for_selector(f'#comment-{fifth.pk}[data-status="rejected"]')
     page.wait_for_selector(f'#comment-{sixth.pk}[data-status="rejected"]')
+    # Every card of that sender follows, the one decided earlier too.
+    assert email_history(second) == "0 approved, 0 held, 3 rejected"
 
     page.keyboard.press("?")
     page.wait_for_selector("#desk-help:not([hidden])")

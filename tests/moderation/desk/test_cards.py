@@ -17,8 +17,8 @@ def test_badges_are_coloured_by_the_thresholds_worst_first():
 def test_the_reason_names_what_the_models_are_unsure_or_sure_about():
     held = Comment(status=Comment.Status.HELD, scores={"spam": 0.5, "toxicity": 0.1})
     assert plain_reason(held, BOUNDS) == (
-        "The models are unsure whether it is spam (spam 0.50, between publish 0.300 and "
-        "reject 0.900)."
+        "The models are unsure whether it is spam (spam 0.50, between its publish and reject "
+        "thresholds)."
     )
     rejected = Comment(status=Comment.Status.REJECTED, scores={"spam": 0.1, "toxicity": 0.95})
     assert plain_reason(rejected, BOUNDS).startswith("The models are sure it is abusive")
@@ -34,7 +34,7 @@ def test_a_label_that_never_rejects_is_held_however_high_its_score():
     )
     held = Comment(status=Comment.Status.HELD, scores={"toxicity": 0.99})
     assert plain_reason(held, bounds) == (
-        "The models are unsure whether it is abusive (toxicity 0.99, at or past publish 0.200, "
+        "The models are unsure whether it is abusive (toxicity 0.99, past its publish threshold, "
         "never rejected automatically)."
     )
 

@@ -1,5 +1,6 @@
 """The queue page and its JSON actions, through Django's test client."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from moderation import policy, scoring
 from moderation.models import Comment, ModerationEvent, SiteMembership, SiteThreshold
 from tests.moderation.desk.conftest import held_comment
 from tests.moderation.factories import (
@@ -275,6 +277,29 @@ def test_a_bulk_action_decides_the_selection_and_reports_what_it_left(moderator_
     ]
     assert ModerationEvent.objects.filter(label="spam", reason="Link farm").count() == 3
     assert not already.events.exists()
+
+
+def test_a_decision_answers_with_its_authors_new_history(moderator_client):
+    comment = held_comment(author_email="ana@example.org", ip_address="198.51.100.9")
+    CommentFactory(author_email="ana@example.org", status=Status.APPROVED)
+    body = decide(moderator_client, [comment.pk], "abuse").json()
+    assert body["histories"] == {
+        "email": {"ana@example.org": "1 approved, 0 held, 1 rejected"},
+        "ip": {comment.ip_hash: "0 approved, 0 held, 1 rejected"},
+    }
+    undone = moderator_client.post(UNDO, {}, content_type="application/json").json()
+    assert undone["histories"]["email"] == {"ana@example.org": "1 approved, 1 held, 0 rejected"}
+
+
+def test_a_card_states_each_threshold_once(moderator_client):
+    held_comment(spam_score=0.6, toxicity_score=0.05)
+    html = moderator_client.get(QUEUE).content.decode()
+    reason = re.search(r'<p class="desk-reason">(.*?)</p>', html, re.S).group(1)
+    bounds = policy.resolve_thresholds(scoring.default_thresholds(), {})["spam"]
+    assert "The models are unsure whether it is spam" in reason
+    # The recorded reason gives the thresholds; the plain words beside it do not repeat them.
+    assert reason.count("publish threshold") == 1
+    assert f"{bounds.publish:.3f}" not in reason and f"{bounds.reject:.3f}" not in reason
 
 
 def test_deciding_what_cannot_move_is_a_409_and_an_unknown_comment_a_404(moderator_client):

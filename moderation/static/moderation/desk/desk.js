@@ -98,6 +98,17 @@
     send_back: "Sent back to the queue"
   };
 
+  // A decision changes its author's history: every card of that author on the page follows.
+  function updateHistories(histories) {
+    if (!histories) return;
+    document.querySelectorAll(".desk-history").forEach(function (span) {
+      var email = span.getAttribute("data-history-email");
+      var ip = span.getAttribute("data-history-ip");
+      if (email !== null && histories.email[email] !== undefined) span.textContent = histories.email[email];
+      if (ip !== null && histories.ip[ip] !== undefined) span.textContent = histories.ip[ip];
+    });
+  }
+
   function decide(ids, action, note) {
     if (busy || !ids.length) return Promise.resolve();
     busy = true;
@@ -116,6 +127,7 @@
           }
         });
         updateCounts(body.counts);
+        updateHistories(body.histories);
         updateSelection();
         var refused = body.refused.map(function (r) { return "#" + r.id + ": " + r.message; });
         var names = body.decided.map(function (c) { return "#" + c.id; }).join(", ");
@@ -143,6 +155,7 @@
           if (index >= 0) setCurrent(index);
         }
         updateCounts(body.counts);
+        updateHistories(body.histories);
         say("Undone: #" + comment.id + " is " + comment.status + " again.");
         if (single) window.location.reload();
       })
