@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 BASE_DIR = Path(__file__).resolve().parents[2]
 READ_SETTINGS = """
 import json
+import re
 from django.conf import settings
 print(json.dumps({name: getattr(settings, name) for name in [
     "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE",
@@ -151,3 +153,16 @@ def test_hsts_covers_subdomains_and_preload_unless_turned_off(tmp_path):
     )
     assert json.loads(result.stdout)["SECURE_HSTS_PRELOAD"] is False
     assert json.loads(result.stdout)["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False
+
+
+def test_the_env_template_lists_every_variable_the_settings_read():
+    settings_source = (BASE_DIR / "project" / "settings.py").read_text()
+    template = (BASE_DIR / ".env.example").read_text()
+    names = set(re.findall(r'env_\w+\(\s*"([A-Z_]+)"', settings_source))
+    assert {"DJANGO_SECRET_KEY", "CACHE_URL", "MODERATION_IP_HASH_KEY"} <= names
+    names.discard("DJANGO_ENV_FILE")  # names the file itself; the template's header explains it
+    missing = {name for name in names if not re.search(rf"^(# )?{name}=", template, re.M)}
+    assert missing == set()
+    # A production template: debug off, and the secret left for the deployer to fill in.
+    assert re.search(r"^DJANGO_DEBUG=0$", template, re.M)
+    assert re.search(r"^DJANGO_SECRET_KEY=$", template, re.M)
