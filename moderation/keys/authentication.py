@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
@@ -64,3 +65,17 @@ def authenticated_site(request: Request) -> Site:
     if not isinstance(request.auth, ApiKey):
         raise exceptions.NotAuthenticated(HasSiteApiKey.message)
     return request.auth.site
+
+
+class SiteApiKeyScheme(OpenApiAuthenticationExtension):
+    """The API docs name the credential: a site's secret key as a bearer token."""
+
+    target_class = SiteApiKeyAuthentication
+    name = "siteSecretKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A site's secret API key: `Authorization: Bearer sk_…`.",
+        }
