@@ -37,6 +37,7 @@ def test_make_run_stack_serves_the_demo_and_ctrl_c_leaves_no_process(tmp_path: P
         CELERY_QUEUE="devstack-test",
         PYTHONUNBUFFERED="1",
         PORT=str(port),
+        DJANGO_ENV_FILE="",  # a developer's own .env stays out of the fresh-machine stack
     )
     stack = Service(
         "devstack", [sys.executable, "-m", "project.devstack"], env=env, log_path=tmp_path / "log"

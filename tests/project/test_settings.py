@@ -24,7 +24,9 @@ print(json.dumps({name: getattr(settings, name) for name in [
 def _run(code_or_args, tmp_path, **env_vars):
     """Run Python in a clean environment: no DJANGO_* variable unless given here."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="project.settings", **env_vars)
+    # DJANGO_ENV_FILE empty: a developer's own .env must not change what these tests see.
+    env.update(VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="project.settings", DJANGO_ENV_FILE="")
+    env.update(env_vars)
     args = code_or_args if isinstance(code_or_args, list) else ["-c", code_or_args]
     return subprocess.run(
         [sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, check=False

@@ -259,7 +259,7 @@ def test_an_unknown_article_is_created_without_an_error_in_the_console(
             )
         )
         page = browser.new_page()
-        errors: list[str] = []
+        errors = []  # console errors and failed responses
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on(
             "response",
