@@ -302,6 +302,15 @@ def test_a_card_states_each_threshold_once(moderator_client):
     assert f"{bounds.publish:.3f}" not in reason and f"{bounds.reject:.3f}" not in reason
 
 
+def test_a_card_whose_house_rules_fired_gives_their_reason_once(moderator_client):
+    reason = "Held for review: links rule (3 links, at most 2)."
+    held_comment(fired_rules=",links,", decision_reason=reason)
+    html = moderator_client.get(QUEUE).content.decode()
+    paragraph = re.search(r'<p class="desk-reason">(.*?)</p>', html, re.S).group(1)
+    assert paragraph.count("links rule") == 1
+    assert "Recorded: Held for review: links rule" in paragraph
+
+
 def test_deciding_what_cannot_move_is_a_409_and_an_unknown_comment_a_404(moderator_client):
     approved = CommentFactory(status=Status.APPROVED)
     conflict = decide(moderator_client, [approved.pk], "approve")
