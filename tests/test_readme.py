@@ -215,15 +215,17 @@ def _parse_only(words: list[str], env: dict[str, str]) -> None:
     assert result.returncode == 0, result.stderr
 
 
+# "| `THREAT` | the toxicity model's `threat` probability[, combined with …] |"
+SERVED_ROW = r"^\| `([A-Z_]+)` \| the (\w+) model's `(\w+)` probability(?:,| \|)"
+
+
 def test_the_attribute_table_lists_exactly_the_served_attributes():
     from moderation.perspective.attributes import OTHER_PERSPECTIVE_ATTRIBUTES, supported_attributes
 
     section = README.split("### Attributes", 1)[1].split("\n\n|", 1)[1].split("\n\n", 1)[0]
     served = {
         (attribute, model, label)
-        for attribute, model, label in re.findall(
-            r"^\| `([A-Z_]+)` \| the (\w+) model's `(\w+)` probability(?:,| \|)", section, re.MULTILINE
-        )
+        for attribute, model, label in re.findall(SERVED_ROW, section, re.MULTILINE)
     }
     expected = {
         (attribute, scored_by.model.name, scored_by.label)
