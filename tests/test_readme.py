@@ -18,11 +18,13 @@ import pytest
 BASE_DIR = Path(__file__).resolve().parents[1]
 README = (BASE_DIR / "README.md").read_text()
 RUNNABLE = re.compile(
-    r"^(?:[A-Z_]+=\S+ )*(?:make manage ARGS=|\.venv/bin/python manage\.py )", re.MULTILINE
+    r"^(?:[A-Z_]+=\S+ )*(?:make manage ARGS=|\.venv/bin/python (?:manage\.py|-c) )", re.MULTILINE
 )
 # Long benchmarks (minutes, 100,000 comments): `make bench` runs them and tests/moderation/bench
 # tests them; here their printed arguments are parsed, not run.
 PARSED_ONLY = {"bench"}
+# What the README's commands read and write under var/.
+README_FILES = ("labels.csv", "comments.csv", "decisions.csv", "suite.csv")
 
 
 def _fenced_blocks(text: str) -> list[tuple[str, str]]:
@@ -32,7 +34,7 @@ def _fenced_blocks(text: str) -> list[tuple[str, str]]:
 def readme_commands() -> list[str]:
     """Every manage.py command the README prints, in its order: shell lines, then inline code."""
     found: list[tuple[int, str]] = []
-    for match in re.finditer(r"^```sh\n(.*?)^```", README, re.MULTILINE | re.DOTALL):
+    for match in re.finditer(r"^```(?:sh|bash)\n(.*?)^```", README, re.MULTILINE | re.DOTALL):
         lines = match.group(1).replace("\\\n", " ").splitlines()
         for line in lines:
             command = re.sub(r"\s+#.*$", "", line).strip()
@@ -157,17 +159,26 @@ def test_every_manage_py_command_in_the_readme_runs_as_printed(tmp_path):
         + shlex.quote(
             "from django.contrib.auth.models import User; from moderation.models import Site; "
             "Site.objects.create(name='News', domain='news.example.com'); "
+            "Site.objects.create(name='Demo', domain='demo.localhost'); "
             "User.objects.create_user('maria', is_staff=True)"
         ),
         env,
     )
     assert setup.returncode == 0, setup.stderr
-    labels = BASE_DIR / "var" / "labels.csv"  # the README writes it where `make run` keeps state
-    labels.parent.mkdir(exist_ok=True)
-    had_labels = labels.exists()
+    # The README's files live where `make run` keeps its state; this test leaves none behind.
+    var = BASE_DIR / "var"
+    var.mkdir(exist_ok=True)
+    made = [var / name for name in README_FILES if not (var / name).exists()]
+    (var / "comments.csv").exists() or (var / "comments.csv").write_text(
+        "text\nGood reporting. Who inspects the prisons?\nBuy cheap pills at spam.example now\n"
+    )
     ran = []
     try:
         for command in commands:
+            if command.startswith(".venv/bin/python -c "):
+                result = _run(command, env)
+                assert result.returncode == 0, f"{command}\n{result.stderr}"
+                continue
             if "make manage ARGS=" in command:
                 words = shlex.split(shlex.split(command.split("ARGS=", 1)[1])[0])
             else:
@@ -189,8 +200,8 @@ def test_every_manage_py_command_in_the_readme_runs_as_printed(tmp_path):
                 assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
             ran.append(words[0])
     finally:
-        if not had_labels:
-            labels.unlink(missing_ok=True)
+        for path in made:
+            path.unlink(missing_ok=True)
     assert {"migrate", "createsuperuser", "collectstatic", "create_api_key"} <= set(ran)
     assert (tmp_path / "var" / "static" / "admin" / "css" / "base.css").is_file()
 
