@@ -82,7 +82,16 @@ def production(tmp_path: Path):
         env={**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD},
     )
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "project.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        # Production layout's web command (deploy/), on a free port.
+        [
+            str(BIN / "gunicorn"),
+            "project.wsgi:application",
+            "--preload",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+        ],
         cwd=BASE_DIR,
         env=env,
         stdout=subprocess.DEVNULL,
