@@ -73,3 +73,32 @@ def test_a_missing_site_or_column_is_a_clear_error(tmp_path, article):
         run(tmp_path, article, rows=[{"body": "x"}])
     with pytest.raises(CommandError, match="no 'label' column"):
         run(tmp_path, article, label_column="label")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            b"text,kind\nfine,a\ntoo,many,cells\n",
+            r"in\.csv, line 3: 3 cells but the header names 2",
+        ),
+        (b"text,kind\ncaf\xe9,a\n", r"in\.csv is not UTF-8 text \(invalid continuation byte\)"),
+        (
+            b"text,kind\n" + b"x" * 200_000 + b",a\n",
+            r"in\.csv, line 2: not a CSV row \(field larger",
+        ),
+    ],
+    ids=["extra cells", "not utf-8", "oversized field"],
+)
+def test_a_malformed_file_is_a_clear_error_naming_the_line(tmp_path, article, content, message):
+    source = tmp_path / "in.csv"
+    source.write_bytes(content)
+    with pytest.raises(CommandError, match=message):
+        call_command(
+            "moderate_csv",
+            site=article.site.domain,
+            input=str(source),
+            output=str(tmp_path / "out.csv"),
+            stdout=io.StringIO(),
+        )
+    assert not (tmp_path / "out.csv").exists()

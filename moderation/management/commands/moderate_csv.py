@@ -20,6 +20,34 @@ STATUSES = (Comment.Status.APPROVED, Comment.Status.HELD, Comment.Status.REJECTE
 WORDS = {Comment.Status.APPROVED: "published", Comment.Status.HELD: "held"}
 
 
+def _read(path: str) -> tuple[list[str], list[dict[str, str]]]:
+    """The CSV's columns and rows; a clear CommandError naming the line for what cannot be read."""
+    reader = None
+    try:
+        with Path(path).open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            columns = list(reader.fieldnames or [])
+            rows = []
+            for row in reader:
+                if None in row:  # more cells than the header names
+                    raise CommandError(
+                        f"{path}, line {reader.line_num}: {len(columns) + len(row[None])} cells "
+                        f"but the header names {len(columns)} columns."
+                    )
+                rows.append(row)
+    except OSError as error:
+        raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+    except UnicodeDecodeError as error:
+        raise CommandError(
+            f"{path} is not UTF-8 text ({error.reason}): save it as UTF-8 and try again."
+        ) from None
+    except csv.Error as error:
+        # The row that failed starts after the lines the reader has counted.
+        line = (reader.line_num if reader is not None else 0) + 1
+        raise CommandError(f"{path}, line {line}: not a CSV row ({error}).") from None
+    return columns, rows
+
+
 class Command(BaseCommand):
     help = (
         "Decide every comment of a CSV (column `text`; optional author_name, author_email, "
@@ -39,13 +67,7 @@ class Command(BaseCommand):
         found = Site.objects.filter(domain=site).first()
         if found is None:
             raise CommandError(f"No site with domain {site!r}.")
-        try:
-            with Path(input).open(encoding="utf-8", newline="") as fh:
-                reader = csv.DictReader(fh)
-                columns = list(reader.fieldnames or [])
-                rows = list(reader)
-        except OSError as error:
-            raise CommandError(f"Cannot read {input}: {error.strerror}.") from None
+        columns, rows = _read(input)
         if "text" not in columns:
             raise CommandError(f"{input} has no `text` column (columns: {', '.join(columns)}).")
         if label_column and label_column not in columns:
