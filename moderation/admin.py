@@ -274,7 +274,7 @@ class CommentAdmin(_ExplainProtectedDeleteMixin, admin.ModelAdmin):
     def why(self, comment: Comment) -> str:
         rows = [
             (model, item["feature"], f"{item['weight']:+.3f}")
-            for model, items in (comment.explanation or {}).items()
+            for model, items in scoring.comment_explanation(comment).items()
             for item in items
         ]
         if not rows:

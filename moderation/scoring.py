@@ -236,31 +236,40 @@ def label_versions() -> dict[str, str]:
     return _label_versions_in(_shared_dirs())
 
 
-def scores_for_text(text: str, site_id: int | None = None) -> CommentScores:
-    """Every live model's scores, version, explanation and default thresholds for one text; a
-    site's own layer, where it has one, rescores that model's main label for that site only."""
-    scores: dict[str, float] = {}
+def scores_for_texts(texts: list[str], site_id: int | None = None) -> list[CommentScores]:
+    """Every live model's scores, version and default thresholds for each text, in one call per
+    model (no explanations: see `explanations_for_text`); a site's own layer, where it has one,
+    rescores that model's main label for that site only."""
+    scores: list[dict[str, float]] = [{} for _ in texts]
     versions_used: dict[str, str] = {}
-    explanations: dict[str, list[dict]] = {}
     thresholds: dict[str, dict[str, float | None]] = {}
     layers = site_layers(site_id)
     for name, model in loaded_models().items():
         if name in layers:
             layer_version, layer = layers[name]
-            labels = layer.score_labels(model, [text])
+            labels = layer.score_labels(model, texts)
             versions_used[name] = f"{model.version}+{layer_version}"
         else:
-            labels = model.score_labels([text])
+            labels = model.score_labels(texts)
             versions_used[name] = model.version
         for label, values in labels.items():
-            scores[label] = round(float(values[0]), 6)
+            for row, value in zip(scores, values, strict=True):
+                row[label] = round(float(value), 6)
         thresholds.update(
             {
                 label: {"publish": t["publish"], "reject": t["reject"]}
                 for label, t in model.thresholds.items()
             }
         )
-        explanations[name] = [
+    return [CommentScores(row, dict(versions_used), {}, thresholds) for row in scores]
+
+
+def explanations_for_text(text: str, models: set[str] | None = None) -> dict[str, list[dict]]:
+    """model name -> the features that pushed its main label's score up most, for every live
+    model or only `models` (the costly part of scoring: ~2 ms a model, against well under a
+    millisecond to score a comment in a batch)."""
+    return {
+        name: [
             {
                 "feature": item.feature,
                 "weight": round(float(item.weight), 4),
@@ -269,7 +278,29 @@ def scores_for_text(text: str, site_id: int | None = None) -> CommentScores:
             }
             for item in model.explain(text, top=EXPLANATION_SIZE)
         ]
-    return CommentScores(scores, versions_used, explanations, thresholds)
+        for name, model in loaded_models().items()
+        if models is None or name in models
+    }
+
+
+def comment_explanation(comment: Any) -> dict[str, list[dict]]:
+    """A comment's explanation as pages show it: the stored one, else, for a comment scored
+    without one (a batch explains only what it holds or rejects), the live models' now."""
+    if comment.explanation or not comment.scores or comment.body == "[deleted]":
+        return dict(comment.explanation or {})
+    try:
+        return explanations_for_text(comment.body)
+    except Exception:  # no models in this process: a page shows no highlights, it still shows
+        logger.warning("Could not explain comment %s on read", comment.pk)
+        return {}
+
+
+def scores_for_text(text: str, site_id: int | None = None) -> CommentScores:
+    """Every live model's scores, version, explanation and default thresholds for one text."""
+    (result,) = scores_for_texts([text], site_id=site_id)
+    return CommentScores(
+        result.scores, result.versions, explanations_for_text(text), result.default_thresholds
+    )
 
 
 def shadow_score(text: str, site_id: int, name: str) -> float | None:

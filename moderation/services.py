@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from moderation import policy, queue, scoring
+from moderation import decisions, policy, queue, scoring
 from moderation.authors.hashing import comment_ip_hashes
 from moderation.authors.models import AuthorBan
 from moderation.authors.selectors import author_is_trusted, ban_for_comment
@@ -126,7 +126,7 @@ def comment_submit(
         if notify:
             notify_services.comment_subscription_create(comment=comment)
         queue.comment_score_enqueue(comment.pk)
-        notify_services.comment_created_enqueue(comment_id=comment.pk)
+        notify_services.comment_created_enqueue(comment=comment, subscribed=notify)
     return comment, token
 
 
@@ -257,46 +257,14 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
     verdict, result, thresholds = judgement.verdict, judgement.scores, judgement.thresholds
     if rescore and result is None:
         return None  # still no models here: it stays held, with its one event
-    scored = (
-        {
-            "spam_score": result.scores.get("spam"),
-            "toxicity_score": result.scores.get("toxicity"),
-            "scores": result.scores,
-            "model_versions": result.versions,
-            "explanation": result.explanations,
-        }
-        if result
-        else {}
-    )
     try:
         comment_transition(
             comment=comment,
             to_status=verdict.status,
             actor=Actor.SYSTEM,
             reason=verdict.reason,
-            fields={
-                **scored,
-                "decision_label": verdict.label,
-                "fired_rules": "".join(f",{rule}" for rule in verdict.rules) + ","
-                if verdict.rules
-                else "",
-            },
-            details={
-                **(
-                    {
-                        "scores": result.scores,
-                        "thresholds": {
-                            label: {"publish": t.publish, "reject": t.reject}
-                            for label, t in thresholds.items()
-                        },
-                        "model_versions": result.versions,
-                    }
-                    if result
-                    else {}
-                ),
-                **({"trusted_author": True} if trusted else {}),
-                **({"rules": [hit.as_detail() for hit in verdict.hits]} if verdict.hits else {}),
-            },
+            fields=decisions.verdict_fields(judgement),
+            details=decisions.verdict_details(judgement, trusted=trusted),
             rescore=rescore,
         )
     except ConflictError:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from celery import shared_task
-from celery.signals import worker_process_init
+from celery.signals import task_prerun, worker_process_init
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, close_old_connections
 
-from moderation import scoring, services
+from moderation import batch, scoring, services
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
@@ -22,6 +22,13 @@ def load_models_once(**_kwargs) -> None:
     scoring.models_ready()
 
 
+@task_prerun.connect
+def database_connections_check(**_kwargs) -> None:
+    """Before each task, as before each request: drop a connection that is broken (say the
+    database restarted) or older than CONN_MAX_AGE, and keep the others (project/celery.py)."""
+    close_old_connections()
+
+
 @shared_task(
     # The name queued messages carry, kept from before the rename so none in flight is lost.
     name="moderation.tasks.score_comment",
@@ -32,9 +39,12 @@ def load_models_once(**_kwargs) -> None:
     max_retries=10,
 )
 def comment_score_task(comment_id: int) -> str | None:
-    """Score and decide one comment (services.comment_score); safe to run twice."""
-    decision = services.comment_score(comment_id=comment_id)
-    return decision.status if decision else None
+    """Decide this comment and up to MODERATION_SCORE_BATCH - 1 other pending ones, oldest
+    first (moderation.batch); safe to run twice: a comment decided already is a no-op."""
+    decided = batch.comments_score_batch(
+        comment_id=comment_id, limit=settings.MODERATION_SCORE_BATCH
+    )
+    return decided.get(comment_id)
 
 
 @shared_task

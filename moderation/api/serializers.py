@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
+from moderation import scoring
 from moderation.api import fields
 from moderation.models import Comment, ModerationEvent
 
@@ -121,6 +122,8 @@ class ModerationEventOutput(serializers.ModelSerializer):
 
 
 class ModeratorCommentOutput(serializers.ModelSerializer):
+    explanation = serializers.SerializerMethodField()
+
     class Meta:
         model = Comment
         fields = [
@@ -143,6 +146,11 @@ class ModeratorCommentOutput(serializers.ModelSerializer):
             "decision_reason",
             "decided_at",
         ]
+
+    @extend_schema_field(serializers.JSONField())
+    def get_explanation(self, comment: Comment) -> dict:
+        # A batch stores no explanation for a published comment: it is computed on read.
+        return scoring.comment_explanation(comment)
 
 
 class ModeratorCommentDetailOutput(ModeratorCommentOutput):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
 from moderation.authors.hashing import comment_ip_hashes
 from moderation.authors.models import AuthorBan, AuthorTrust
@@ -43,6 +44,68 @@ def ban_for_comment(*, comment: Comment) -> AuthorBan | None:
         .order_by("created_at", "id")
         .first()
     )
+
+
+def trusted_comment_ids(*, comments: list[Comment]) -> set[int]:
+    """The comments whose author is trusted on the comment's site or everywhere: one query."""
+    emails = {comment.author_email.strip().lower() for comment in comments}
+    if not emails:
+        return set()
+    trusted: dict[str, set[int | None]] = {}
+    rows = (
+        AuthorTrust.objects.annotate(address=Lower("email"))
+        .filter(address__in=emails, withdrawn_at__isnull=True)
+        .values_list("address", "site_id")
+    )
+    for address, site_id in rows:
+        trusted.setdefault(address, set()).add(site_id)
+    return {
+        comment.pk
+        for comment in comments
+        if trusted.get(comment.author_email.strip().lower(), set())
+        & {None, comment.article.site_id}
+    }
+
+
+def bans_for_comments(*, comments: list[Comment]) -> dict[int, AuthorBan]:
+    """Each comment's oldest active ban (as ban_for_comment), for many comments in one query."""
+    keys: dict[int, set[tuple[str, str]]] = {}  # comment -> (kind, key) its bans would have
+    for comment in comments:
+        address_hash, network_hash = comment.ip_hash, comment.ip_network_hash
+        if not address_hash and comment.ip_address:
+            address_hash, network_hash = comment_ip_hashes(comment.ip_address)
+        own: set[tuple[str, str]] = {
+            (str(Kind.EMAIL), comment.author_email.strip().lower()),
+            (str(Kind.DOMAIN), email_domain(comment.author_email)),
+        }
+        if address_hash:
+            own |= {(str(Kind.IP), address_hash), (str(Kind.NETWORK), network_hash)}
+        keys[comment.pk] = own
+    wanted: dict[str, set[str]] = {}
+    for pairs in keys.values():
+        for kind, key in pairs:
+            wanted.setdefault(kind, set()).add(key)
+    if not wanted:
+        return {}
+    targets = Q()
+    for kind, values in wanted.items():
+        targets |= Q(kind=kind, key__in=values)
+    site_ids = {comment.article.site_id for comment in comments}
+    bans = list(
+        AuthorBan.objects.filter(targets, withdrawn_at__isnull=True)
+        .filter(Q(site__isnull=True) | Q(site_id__in=site_ids))
+        .order_by("created_at", "id")
+    )
+    found: dict[int, AuthorBan] = {}
+    for comment in comments:
+        for ban in bans:  # oldest first
+            if (ban.kind, ban.key) in keys[comment.pk] and ban.site_id in (
+                None,
+                comment.article.site_id,
+            ):
+                found[comment.pk] = ban
+                break
+    return found
 
 
 def comments_covered_by_ban(*, ban: AuthorBan) -> QuerySet[Comment]:

@@ -17,6 +17,7 @@ class BenchOptions:
     comments: int = 100_000  # the queue suite's table size
     renders: int = 30  # the queue suite's timed renders per page kind
     allow_sqlite: bool = False  # the queue suite fills the configured database: PostgreSQL only
+    backlog: int = 1000  # the pipeline suite's pending comments per run
 
 
 Suite = Callable[[BenchOptions, TextIOBase], None]

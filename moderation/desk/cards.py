@@ -48,7 +48,7 @@ def explanations_that_held(
     Another model's words did not make the decision, so they are not highlighted; a comment no
     label held (a moderator sent it back, say) shows every model's.
     """
-    explanation = comment.explanation or {}
+    explanation = scoring.comment_explanation(comment)
     scores = comment.scores or {}
     deciding = {
         model

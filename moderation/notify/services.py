@@ -58,7 +58,7 @@ def _queue(task_name: str, *args: object) -> bool:
     return True
 
 
-def _queue_on_commit(task_name: str, *args: object) -> None:
+def queue_on_commit(task_name: str, *args: object) -> None:
     """Write the task to the outbox in the caller's transaction; queue it once that commits.
 
     A broker outage (or a process that dies after the commit) leaves the row, and the periodic
@@ -102,9 +102,19 @@ def outbox_send_due(*, older_than_seconds: int, limit: int = 500) -> int:
 
 
 # --- hooks for moderation.services -------------------------------------------------------------
-def comment_created_enqueue(*, comment_id: int) -> None:
-    """Once the comment is committed, a worker sends comment.created and any confirmation email."""
-    _queue_on_commit("comment_created_task", comment_id)
+def comment_created_enqueue(*, comment: Comment, subscribed: bool) -> None:
+    """Once the comment is committed, a worker sends comment.created and any confirmation email.
+
+    Only when someone listens: its author asked for emails, or its site has an active endpoint
+    for comment.created. Otherwise the task would tell no one, and its message is saved.
+    """
+    if subscribed or any(
+        Event.CREATED in events
+        for events in WebhookEndpoint.objects.filter(
+            site_id=comment.article.site_id, is_active=True
+        ).values_list("events", flat=True)
+    ):
+        queue_on_commit("comment_created_task", comment.pk)
 
 
 def comment_status_changed_enqueue(
@@ -114,7 +124,7 @@ def comment_status_changed_enqueue(
 
     The moderation event's id makes the dispatch safe to run twice: each change is told once.
     """
-    _queue_on_commit(
+    queue_on_commit(
         "comment_status_changed_task", comment_id, from_status, to_status, moderation_event_id
     )
 
@@ -145,7 +155,7 @@ def comment_created(*, comment_id: int) -> None:
             CommentSubscription.objects.select_related("subscriber").filter(comment=comment).first()
         )
         if subscription is not None and not subscription.subscriber.may_be_emailed:
-            _queue_on_commit(
+            queue_on_commit(
                 "subscriber_email_task", subscription.subscriber_id, Kind.CONFIRM, comment.pk
             )
 
@@ -179,7 +189,7 @@ def comment_status_changed(
 def _queue_publish_emails(comment: Comment) -> None:
     own = CommentSubscription.objects.select_related("subscriber").filter(comment=comment).first()
     if own is not None and own.subscriber.may_be_emailed:
-        _queue_on_commit("subscriber_email_task", own.subscriber_id, Kind.PUBLISHED, comment.pk)
+        queue_on_commit("subscriber_email_task", own.subscriber_id, Kind.PUBLISHED, comment.pk)
     if comment.parent_id is None:
         return
     parents = CommentSubscription.objects.select_related("subscriber").filter(
@@ -192,7 +202,7 @@ def _queue_publish_emails(comment: Comment) -> None:
         # Nobody needs an email about their own reply.
         and parent.subscriber.email != comment.author_email.strip().lower()
     ):
-        _queue_on_commit("subscriber_email_task", parent.subscriber_id, Kind.REPLY, comment.pk)
+        queue_on_commit("subscriber_email_task", parent.subscriber_id, Kind.REPLY, comment.pk)
 
 
 # --- commenter subscriptions --------------------------------------------------------------------
@@ -312,7 +322,7 @@ def held_notice_create(*, comment: Comment, source: str = "") -> HeldCommentNoti
         site_id=comment.article.site_id, comment=comment, source=source
     )
     if config.held_emails == HeldEmails.EACH:
-        _queue_on_commit("held_notice_send_task", notice.pk)
+        queue_on_commit("held_notice_send_task", notice.pk)
     return notice
 
 
@@ -529,7 +539,7 @@ def webhook_messages_create(
                 source=source,
                 body=json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
             )
-            _queue_on_commit("webhook_deliver_task", message.pk)
+            queue_on_commit("webhook_deliver_task", message.pk)
             messages.append(message)
     return messages
 

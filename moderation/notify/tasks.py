@@ -8,7 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from moderation.notify import services
+from moderation.notify import batch, services
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
@@ -34,6 +34,12 @@ def comment_status_changed_task(
     )
 
 
+@shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
+def comments_status_changed_task(changes: list[list]) -> None:
+    """A batch of decisions (moderation.batch): one message for all its changes."""
+    batch.comments_status_changed(changes=changes)
+
+
 @shared_task(autoretry_for=MAIL_ERRORS, **RETRY)
 def subscriber_email_task(subscriber_id: int, kind: str, comment_id: int) -> bool:
     return services.subscriber_email_send(
@@ -44,6 +50,12 @@ def subscriber_email_task(subscriber_id: int, kind: str, comment_id: int) -> boo
 @shared_task(autoretry_for=MAIL_ERRORS, **RETRY)
 def held_notice_send_task(notice_id: int) -> bool:
     return services.held_notice_send(notice_id=notice_id)
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, **RETRY)
+def held_notices_send_task(notice_ids: list[int]) -> int:
+    """A batch's held comments, each emailed on its own; a retry skips those already sent."""
+    return sum(services.held_notice_send(notice_id=notice_id) for notice_id in notice_ids)
 
 
 @shared_task

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
@@ -53,20 +54,135 @@ def similarities(own: list[int], others: list[list[int]]) -> list[float]:
     return [float(v) for v in (matrix == np.asarray(own, dtype=np.int64)).mean(axis=1)]
 
 
-def newcomer_hits(rules: SiteRules, *, site_id: int, email: str, link_count: int) -> list[RuleHit]:
-    """Hold a newcomer's comment (always, or only with a link), as the site chose."""
+def newcomer_hits(
+    rules: SiteRules, *, site_id: int, email: str, link_count: int, approved: int | None = None
+) -> list[RuleHit]:
+    """Hold a newcomer's comment (always, or only with a link), as the site chose.
+
+    `approved` is the author's count of approved comments on the site when the caller read it
+    already (a batch reads them all in one query); otherwise it is counted here.
+    """
     if rules.newcomers == SiteRules.NewcomerMode.OFF:
         return []
     if rules.newcomers == SiteRules.NewcomerMode.WITH_LINK and not link_count:
         return []
-    approved = Comment.objects.filter(
-        article__site_id=site_id, author_email__iexact=email.strip(), status=Comment.Status.APPROVED
-    ).count()
+    if approved is None:
+        approved = Comment.objects.filter(
+            article__site_id=site_id,
+            author_email__iexact=email.strip(),
+            status=Comment.Status.APPROVED,
+        ).count()
     if approved >= rules.known_after:
         return []
     what = "newcomer's comment with a link" if link_count else "newcomer's comment"
     reason = f"{what} ({approved} of {rules.known_after} approved comments needed)"
     return [RuleHit("newcomer", HOLD, reason, {"approved": approved})]
+
+
+def _recent_fingerprints(
+    rules: SiteRules, *, site_id: int, exclude: list[int]
+) -> list[tuple[int | None, int, str, list[int], int | None]]:
+    """(pk, comment_id, author_email, signature, campaign_id) of the window's newest ones."""
+    since = timezone.now() - timedelta(hours=rules.campaign_hours)
+    return list(
+        CommentFingerprint.objects.filter(site_id=site_id, created_at__gte=since)
+        .exclude(comment_id__in=exclude)
+        .order_by("-created_at")
+        .values_list("pk", "comment_id", "author_email", "signature", "campaign_id")[
+            :CANDIDATE_LIMIT
+        ]
+    )
+
+
+@dataclass
+class _Print:
+    """A fingerprint in a campaign window: stored (pk) or of the batch (pk None until saved)."""
+
+    pk: int | None
+    comment_id: int
+    author_email: str
+    signature: list[int]
+    campaign_id: int | None
+
+
+class CampaignWindow:
+    """One site's recent fingerprints, read once for a batch of comments decided in order.
+
+    Each comment is compared with the stored ones and with those of the batch decided before it,
+    as if they had been decided one by one; `save` writes the batch's fingerprints together.
+    """
+
+    def __init__(self, rules: SiteRules, *, site_id: int, comment_ids: list[int]) -> None:
+        self.rules, self.site_id = rules, site_id
+        self.prints = [
+            _Print(*row)
+            for row in _recent_fingerprints(rules, site_id=site_id, exclude=comment_ids)
+        ]
+        # The signatures as one matrix, newest first: converting 2,000 lists for every comment
+        # cost more than the comparison itself.
+        self.matrix = np.asarray([p.signature for p in self.prints], dtype=np.int64).reshape(
+            len(self.prints), SIGNATURE_SIZE
+        )
+        self.new: dict[int, _Print] = {}  # the batch's, by comment
+        self.joined: dict[int, list[int]] = {}  # campaign -> stored fingerprints that joined it
+
+    def hits(self, comment: Comment) -> list[RuleHit]:
+        own = signature(comment.body)
+        if own is None:
+            return []
+        scores = (self.matrix == np.asarray(own, dtype=np.int64)).mean(axis=1)
+        similar = [p for p, score in zip(self.prints, scores, strict=True) if score >= SIMILAR]
+        authors = {p.author_email.lower() for p in similar} | {comment.author_email.lower()}
+        campaign_id = None
+        if self.rules.campaign_authors and len(authors) >= self.rules.campaign_authors:
+            existing = [p.campaign_id for p in similar if p.campaign_id]
+            campaign_id = min(existing) if existing else min(p.comment_id for p in similar)
+            for member in similar:
+                if member.campaign_id is None:
+                    member.campaign_id = campaign_id
+                    if member.pk is not None:
+                        self.joined.setdefault(campaign_id, []).append(member.pk)
+        mine = _Print(None, comment.pk, comment.author_email, own, campaign_id)
+        self.prints = [mine, *self.prints][:CANDIDATE_LIMIT]
+        self.matrix = np.vstack([np.asarray([own], dtype=np.int64), self.matrix])[:CANDIDATE_LIMIT]
+        self.new[comment.pk] = mine
+        return _campaign_hit(self.rules, campaign_id, len(authors), len(similar))
+
+    def save(self, decided: set[int]) -> None:
+        """Write the fingerprints of the comments decided, and the stored ones' campaigns."""
+        for campaign_id, pks in self.joined.items():
+            CommentFingerprint.objects.filter(pk__in=pks, campaign__isnull=True).update(
+                campaign_id=campaign_id
+            )
+        CommentFingerprint.objects.bulk_create(
+            [
+                CommentFingerprint(
+                    comment_id=comment_id,
+                    site_id=self.site_id,
+                    author_email=mine.author_email,
+                    signature=mine.signature,
+                    campaign_id=mine.campaign_id,
+                )
+                for comment_id, mine in self.new.items()
+                if comment_id in decided
+            ],
+            update_conflicts=True,
+            unique_fields=["comment"],
+            update_fields=["site", "author_email", "signature", "campaign"],
+        )
+
+
+def _campaign_hit(
+    rules: SiteRules, campaign_id: int | None, authors: int, similar: int
+) -> list[RuleHit]:
+    if campaign_id is None:
+        return []
+    reason = (
+        f"campaign #{campaign_id}: the same or nearly the same text from {authors} "
+        f"authors in {rules.campaign_hours} hours"
+    )
+    detail = {"campaign": campaign_id, "authors": authors, "members": similar + 1}
+    return [RuleHit("campaign", HOLD, reason, detail)]
 
 
 def campaign_hits(rules: SiteRules, *, comment: Comment) -> list[RuleHit]:
@@ -79,15 +195,7 @@ def campaign_hits(rules: SiteRules, *, comment: Comment) -> list[RuleHit]:
     if own is None:
         return []
     site_id = comment.article.site_id
-    since = timezone.now() - timedelta(hours=rules.campaign_hours)
-    candidates = list(
-        CommentFingerprint.objects.filter(site_id=site_id, created_at__gte=since)
-        .exclude(comment_id=comment.pk)
-        .order_by("-created_at")
-        .values_list("pk", "comment_id", "author_email", "signature", "campaign_id")[
-            :CANDIDATE_LIMIT
-        ]
-    )
+    candidates = _recent_fingerprints(rules, site_id=site_id, exclude=[comment.pk])
     scores = similarities(own, [row[3] for row in candidates])
     similar = [row for row, score in zip(candidates, scores, strict=True) if score >= SIMILAR]
     authors = {row[2].lower() for row in similar} | {comment.author_email.lower()}
@@ -107,11 +215,4 @@ def campaign_hits(rules: SiteRules, *, comment: Comment) -> list[RuleHit]:
             "campaign_id": campaign_id,
         },
     )
-    if campaign_id is None:
-        return []
-    reason = (
-        f"campaign #{campaign_id}: the same or nearly the same text from {len(authors)} "
-        f"authors in {rules.campaign_hours} hours"
-    )
-    detail = {"campaign": campaign_id, "authors": len(authors), "members": len(similar) + 1}
-    return [RuleHit("campaign", HOLD, reason, detail)]
+    return _campaign_hit(rules, campaign_id, len(authors), len(similar))

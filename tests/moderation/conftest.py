@@ -51,7 +51,16 @@ def fake_scores(monkeypatch):
                 default_thresholds=thresholds,
             )
 
+        def score_many(texts: list[str], site_id: int | None = None) -> list[CommentScores]:
+            return [score(text, site_id) for text in texts]
+
+        # The one-comment path (scores_for_text) and the batch path (scores_for_texts, with
+        # explanations asked for apart) say the same.
         monkeypatch.setattr(scoring, "scores_for_text", score)
+        monkeypatch.setattr(scoring, "scores_for_texts", score_many)
+        monkeypatch.setattr(
+            scoring, "explanations_for_text", lambda text, models=None: {"spam": [], "toxicity": []}
+        )
         return calls
 
     return install

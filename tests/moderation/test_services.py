@@ -35,7 +35,8 @@ def test_it_stores_a_pending_comment_and_queues_it_only_after_commit(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         comment, token = submit(article)
         assert queued == []
-    assert len(callbacks) == 2  # scoring, and the notifications of a new comment
+    # Scoring only: nobody listens for comment.created (no endpoint, no email asked for).
+    assert len(callbacks) == 1
     assert queued == [comment.pk]
     comment.refresh_from_db()
     assert comment.status == Status.PENDING

@@ -35,10 +35,11 @@ def _enqueued_long_ago(comment, minutes=10):
 
 @pytest.fixture
 def no_models(monkeypatch):
-    def unavailable(text):
+    def unavailable(text, site_id=None):
         raise scoring.ModelsUnavailable("model spam not found in /nowhere")
 
     monkeypatch.setattr(scoring, "scores_for_text", unavailable)
+    monkeypatch.setattr(scoring, "scores_for_texts", unavailable)
     monkeypatch.setattr(scoring, "models_ready", lambda: False)
 
 

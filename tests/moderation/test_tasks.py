@@ -2,7 +2,7 @@ import pytest
 from django.db import OperationalError
 from rest_framework.test import APIClient
 
-from moderation import scoring, services, tasks
+from moderation import batch, scoring, tasks
 from moderation.models import Comment
 from tests.moderation.factories import CommentFactory
 
@@ -34,16 +34,16 @@ def test_running_the_task_twice_writes_one_decision(celery_eager, fake_scores):
 
 def test_the_task_retries_transient_database_errors(celery_eager, fake_scores, monkeypatch):
     fake_scores(spam=0.0, toxicity=0.0)
-    real = services.comment_score
+    real = batch.comments_score_batch
     attempts = []
 
-    def flaky(*, comment_id):
+    def flaky(*, comment_id, limit):
         attempts.append(comment_id)
         if len(attempts) == 1:
             raise OperationalError("database is locked")
-        return real(comment_id=comment_id)
+        return real(comment_id=comment_id, limit=limit)
 
-    monkeypatch.setattr(services, "comment_score", flaky)
+    monkeypatch.setattr(batch, "comments_score_batch", flaky)
     comment = CommentFactory()
     # Eager apply() runs the retry in place when it does not propagate the Retry.
     result = tasks.comment_score_task.apply(args=[comment.pk], throw=False)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from moderation.bench import perspective as _perspective  # noqa: F401 - registers its suite
+from moderation.bench import pipeline as _pipeline  # noqa: F401 - registers its suite
+from moderation.bench import profile as _profile  # noqa: F401 - registers its suite
 from moderation.bench import rules as _rules  # noqa: F401 - registers its suite
 from moderation.bench.suites import SUITES, BenchOptions
 from moderation.desk import bench as _desk  # noqa: F401 - registers the queue suite
@@ -24,6 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--comments", type=int, default=100_000, help="Queue suite: comments")
         parser.add_argument("--renders", type=int, default=30, help="Queue suite: timed renders")
         parser.add_argument(
+            "--backlog", type=int, default=1000, help="Pipeline suite: pending comments per run"
+        )
+        parser.add_argument(
             "--allow-sqlite", action="store_true", help="Queue suite: on a non-PostgreSQL database"
         )
 
@@ -36,6 +41,8 @@ class Command(BaseCommand):
             raise CommandError("--rate must be in (0, 500] and --duration in (0, 120] seconds.")
         if not 1 <= options["comments"] <= 1_000_000 or not 2 <= options["renders"] <= 500:
             raise CommandError("--comments must be in [1, 1000000] and --renders in [2, 500].")
+        if not 10 <= options["backlog"] <= 100_000:
+            raise CommandError("--backlog must be in [10, 100000].")
         bench_options = BenchOptions(
             rate=options["rate"],
             duration=options["duration"],
@@ -45,6 +52,7 @@ class Command(BaseCommand):
             comments=options["comments"],
             renders=options["renders"],
             allow_sqlite=options["allow_sqlite"],
+            backlog=options["backlog"],
         )
         for name in names:
             SUITES[name](bench_options, self.stdout)

@@ -1,0 +1,145 @@
+"""The notifications of a batch of decisions: one message, each read made once for the batch.
+
+A batch of automatic decisions (moderation.batch) records ONE outbox row for all its changes,
+written in the batch's transaction; its task tells each change what
+services.comment_status_changed tells one, and as it does, each change once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from moderation.models import Comment
+from moderation.notify import services
+from moderation.notify.models import (
+    CommentSubscription,
+    HeldCommentNotice,
+    SiteNotificationSettings,
+    SubscriberEmail,
+    WebhookEndpoint,
+)
+
+Status = Comment.Status
+Change = Sequence  # [comment_id, from_status, to_status, moderation_event_id]
+
+TASK = "comments_status_changed_task"
+
+
+def comments_status_changed_enqueue(*, changes: list[tuple[int, str, str, int | None]]) -> None:
+    """One outbox row (and, once committed, one message) for every change of a batch."""
+    if changes:
+        services.queue_on_commit(TASK, [list(change) for change in changes])
+
+
+def comments_status_changed(*, changes: Sequence[Change]) -> None:
+    """Webhooks, moderators' held notices and subscribers' emails for many status changes."""
+    ids = [int(change[0]) for change in changes]
+    comments = {
+        c.pk: c
+        for c in Comment.objects.select_related("article__site", "parent").filter(pk__in=ids)
+    }
+    site_ids = {c.article.site_id for c in comments.values()}
+    hooked = set(
+        WebhookEndpoint.objects.filter(site_id__in=site_ids, is_active=True).values_list(
+            "site_id", flat=True
+        )
+    )
+    with transaction.atomic():
+        held: list[tuple[Comment, str]] = []
+        approved: list[Comment] = []
+        for comment_id, from_status, to_status, event_id in changes:
+            comment = comments.get(int(comment_id))
+            if comment is None:
+                continue  # deleted since: nobody is told about it
+            source = f"moderation-event:{event_id}" if event_id else ""
+            event = services.EVENT_FOR_STATUS.get(to_status)
+            if event is not None and comment.article.site_id in hooked:
+                services.webhook_messages_create(
+                    comment=comment,
+                    event=event,
+                    status=to_status,
+                    previous_status=from_status,
+                    source=source,
+                )
+            if to_status == Status.HELD and from_status != Status.HELD:
+                held.append((comment, source))
+            if to_status == Status.APPROVED:
+                approved.append(comment)
+        _held_notices_create(held)
+        _publish_emails_queue(approved)
+
+
+def _held_notices_create(held: list[tuple[Comment, str]]) -> None:
+    """services.held_notice_create for many held comments: one email task for the "each" ones."""
+    if not held:
+        return
+    configs = {
+        config.site_id: config
+        for config in SiteNotificationSettings.objects.filter(
+            site_id__in={c.article.site_id for c, _ in held}
+        )
+        if config.held_emails != SiteNotificationSettings.HeldEmails.OFF
+        and config.moderator_addresses()
+    }
+    sources = [source for _, source in held if source]
+    seen = set(
+        HeldCommentNotice.objects.filter(source__in=sources).values_list("source", flat=True)
+    )
+    notices = [
+        HeldCommentNotice(site_id=comment.article.site_id, comment=comment, source=source)
+        for comment, source in held
+        if comment.article.site_id in configs and not (source and source in seen)
+    ]
+    if not notices:
+        return
+    # A copy of this message running at the same time adds nothing twice (unique source).
+    HeldCommentNotice.objects.bulk_create(notices, ignore_conflicts=True)
+    each = [
+        n.source
+        for n in notices
+        if configs[n.site_id].held_emails == SiteNotificationSettings.HeldEmails.EACH
+    ]
+    if each:
+        ids = list(
+            HeldCommentNotice.objects.filter(source__in=each, sent_at=None)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        if ids:
+            services.queue_on_commit("held_notices_send_task", ids)
+
+
+def _publish_emails_queue(approved: list[Comment]) -> None:
+    """services._queue_publish_emails for many published comments, in one read."""
+    if not approved:
+        return
+    wanted = {c.pk for c in approved} | {c.parent_id for c in approved if c.parent_id}
+    subscriptions = {
+        s.comment_id: s
+        for s in CommentSubscription.objects.select_related("subscriber").filter(
+            comment_id__in=wanted
+        )
+    }
+    for comment in approved:
+        own = subscriptions.get(comment.pk)
+        if own is not None and own.subscriber.may_be_emailed:
+            services.queue_on_commit(
+                "subscriber_email_task",
+                own.subscriber_id,
+                SubscriberEmail.Kind.PUBLISHED,
+                comment.pk,
+            )
+        parent = subscriptions.get(comment.parent_id) if comment.parent_id else None
+        if (
+            parent is not None
+            and parent.subscriber.may_be_emailed
+            and parent.subscriber.email != comment.author_email.strip().lower()
+        ):
+            services.queue_on_commit(
+                "subscriber_email_task",
+                parent.subscriber_id,
+                SubscriberEmail.Kind.REPLY,
+                comment.pk,
+            )
