@@ -23,10 +23,12 @@ def load_models_once(**_kwargs) -> None:
 
 
 @task_prerun.connect
-def database_connections_check(**_kwargs) -> None:
+def database_connections_check(sender=None, **_kwargs) -> None:
     """Before each task, as before each request: drop a connection that is broken (say the
-    database restarted) or older than CONN_MAX_AGE, and keep the others (project/celery.py)."""
-    close_old_connections()
+    database restarted) or older than CONN_MAX_AGE, and keep the others (project/celery.py).
+    A task run eagerly is part of its caller's work and shares its connection."""
+    if not getattr(getattr(sender, "request", None), "is_eager", False):
+        close_old_connections()
 
 
 @shared_task(

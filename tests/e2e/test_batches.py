@@ -1,0 +1,60 @@
+"""A burst of submissions through the API, decided by a real worker in batches, each once."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.db.models import Count
+
+from moderation.models import Actor, Article, Comment, ModerationEvent, Site
+from moderation.rules.models import SiteRules
+from tests.e2e.test_pipeline import CLEAN, DECISION_TIMEOUT_SECONDS, SPAM, _request
+
+BURST = 60
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_a_burst_of_submissions_is_decided_with_exactly_one_decision_each(
+    live_server, transactional_db, celery_worker_process, celery_producer, monkeypatch
+):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    # The live server runs here: its backstop rate per address is raised for one test client.
+    rates = {**ScopedRateThrottle.THROTTLE_RATES, "comment_submit": "1000/minute"}
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
+    site = Site.objects.create(name="The Burst Herald", domain="burst.example")
+    # The per-site flood and duplicate limits would refuse a burst from one test client.
+    SiteRules.objects.create(site=site, flood_per_minute=None, duplicate_minutes=None)
+    article = Article.objects.create(site=site, title="Harbour tunnel", url="")
+    url = f"{live_server.url}/api/v1/articles/{article.pk}/comments/"
+    ids = []
+    for index in range(BURST):
+        body = f"{SPAM if index % 4 == 0 else CLEAN} ({index})"
+        status, answer = _request(
+            "POST",
+            url,
+            {
+                "author_name": f"Reader {index}",
+                "author_email": f"r{index}@example.com",
+                "body": body,
+            },
+        )
+        assert status == 202
+        ids.append(answer["id"])
+
+    deadline = time.monotonic() + DECISION_TIMEOUT_SECONDS
+    pending = Comment.objects.filter(pk__in=ids, status=Comment.Status.PENDING)
+    while pending.exists() and time.monotonic() < deadline:
+        time.sleep(0.25)
+
+    assert not pending.exists()
+    counts = dict(
+        ModerationEvent.objects.filter(comment_id__in=ids, actor=Actor.SYSTEM)
+        .values_list("comment_id")
+        .annotate(n=Count("id"))
+    )
+    assert counts == dict.fromkeys(ids, 1)
+    statuses = set(Comment.objects.filter(pk__in=ids).values_list("status", flat=True))
+    assert Comment.Status.APPROVED in statuses and Comment.Status.REJECTED in statuses
