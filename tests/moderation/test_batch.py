@@ -16,12 +16,15 @@ from moderation.notify import services as notify
 from moderation.notify.models import HeldCommentNotice, NotificationOutbox
 from moderation.rules.models import SiteRules
 from moderation.scoring import CommentScores
-from tests.moderation.conftest import DEFAULT_THRESHOLDS
 from tests.moderation.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 Status = Comment.Status
 
+THRESHOLDS: dict[str, dict[str, float | None]] = {
+    "spam": {"publish": 0.3, "reject": 0.9},
+    "toxicity": {"publish": 0.3, "reject": 0.9},
+}
 CAMPAIGN = "Vote no on the harbour tunnel, it wastes our money and ruins the bay for everyone"
 
 
@@ -46,7 +49,7 @@ def models(monkeypatch):
             scores={"spam": _spam_for(text), "toxicity": 0.01},
             versions={"spam": "spam-test", "toxicity": "toxicity-test"},
             explanations={"spam": [{"feature": "x", "weight": 1.0, "start": 0, "end": 1}]},
-            default_thresholds=DEFAULT_THRESHOLDS,
+            default_thresholds=THRESHOLDS,
         )
 
     def score_many(texts: list[str], site_id: int | None = None) -> list[CommentScores]:
@@ -162,7 +165,7 @@ MIXED = [
 ]
 
 
-def _mixed_comments(name: str) -> list[Comment]:
+def _mixed_comments(name: str) -> list:
     article, down_article = _mixed_site(name)
     # known@ has an approved comment on this site already: no newcomer.
     CommentFactory(article=article, author_email="known@example.org", status=Status.APPROVED)
