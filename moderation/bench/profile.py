@@ -40,7 +40,7 @@ STAGES: dict[str, list[tuple[str, str]]] = {
     "notify: the batch's notification task": [
         ("moderation/notify/batch.py", "comments_status_changed"),
     ],
-    "notify: held-comment emails": [("moderation/notify/services.py", "held_notice_send")],
+    "notify: held-comment emails": [("moderation/notify/batch.py", "held_notices_send")],
 }
 
 

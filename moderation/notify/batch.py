@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.utils import timezone
 
 from moderation.models import Comment
-from moderation.notify import services
+from moderation.notify import emails, services
 from moderation.notify.models import (
     CommentSubscription,
     HeldCommentNotice,
@@ -143,3 +144,47 @@ def _publish_emails_queue(approved: list[Comment]) -> None:
                 SubscriberEmail.Kind.REPLY,
                 comment.pk,
             )
+
+
+def held_notices_send(*, notice_ids: list[int]) -> int:
+    """services.held_notice_send for a batch's notices: one locked read, one UPDATE marks them.
+
+    Each held comment still gets its own email to each moderator. Should the mail server fail
+    on one, those sent before it are marked sent and committed, and the error is raised again so
+    the task's retry sends the rest: no email goes out twice.
+    """
+    now = timezone.now()
+    sent, done, failure = 0, [], None
+    with transaction.atomic():
+        notices = list(
+            HeldCommentNotice.objects.select_for_update(of=("self",))
+            .select_related("comment__article", "site")
+            .filter(pk__in=notice_ids, sent_at=None)
+            .order_by("id")
+        )
+        configs = {
+            config.site_id: config
+            for config in SiteNotificationSettings.objects.filter(
+                site_id__in={n.site_id for n in notices}
+            )
+        }
+        for notice in notices:
+            config = configs.get(notice.site_id)
+            if (
+                config is not None
+                and config.held_emails != SiteNotificationSettings.HeldEmails.OFF
+                and config.moderator_addresses()
+                and notice.comment.status == Status.HELD  # else a moderator already decided
+            ):
+                try:
+                    for address in config.moderator_addresses():
+                        emails.held_comment(notice.site, address, notice.comment).send()
+                except Exception as error:  # the retry sends this one and the rest
+                    failure = error
+                    break
+                sent += 1
+            done.append(notice.pk)
+        HeldCommentNotice.objects.filter(pk__in=done).update(sent_at=now)
+    if failure is not None:
+        raise failure
+    return sent

@@ -55,7 +55,7 @@ def held_notice_send_task(notice_id: int) -> bool:
 @shared_task(autoretry_for=MAIL_ERRORS, **RETRY)
 def held_notices_send_task(notice_ids: list[int]) -> int:
     """A batch's held comments, each emailed on its own; a retry skips those already sent."""
-    return sum(services.held_notice_send(notice_id=notice_id) for notice_id in notice_ids)
+    return batch.held_notices_send(notice_ids=notice_ids)
 
 
 @shared_task

@@ -341,3 +341,43 @@ def test_comment_created_is_queued_only_when_someone_listens(
         site=article.site, url="https://hooks.example/c", events=["comment.created"], secret="s"
     )
     assert created_rows() == 1
+
+
+def test_a_mail_server_failure_mid_batch_sends_no_held_email_twice(monkeypatch):
+    from moderation.notify import emails
+    from moderation.notify.models import SiteNotificationSettings
+
+    article = ArticleFactory()
+    SiteNotificationSettings.objects.create(
+        site=article.site, moderator_emails="mod@publisher.example"
+    )
+    notices = [
+        HeldCommentNotice.objects.create(
+            site=article.site,
+            comment=CommentFactory(article=article, status=Status.HELD),
+            source=f"moderation-event:{index}",
+        )
+        for index in range(4)
+    ]
+    real = emails.held_comment
+    calls = []
+
+    def flaky(site, address, comment):
+        calls.append(comment.pk)
+        if len(calls) == 3:
+            raise ConnectionRefusedError("the mail server is down")
+        return real(site, address, comment)
+
+    monkeypatch.setattr(emails, "held_comment", flaky)
+    ids = [n.pk for n in notices]
+    with pytest.raises(ConnectionRefusedError):
+        notify_batch.held_notices_send(notice_ids=ids)
+    assert len(mail.outbox) == 2
+    # The task's retry sends the other two, and not the first two again.
+    assert notify_batch.held_notices_send(notice_ids=ids) == 2
+    assert len(mail.outbox) == 4
+    # One email for each held comment (its admin link names it).
+    assert [
+        sum(f"/comment/{n.comment_id}/change/" in m.body for m in mail.outbox) for n in notices
+    ] == [1, 1, 1, 1]
+    assert not HeldCommentNotice.objects.filter(sent_at=None).exists()
