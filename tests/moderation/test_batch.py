@@ -4,9 +4,11 @@ the same way the one-comment path decides it."""
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from django.core import mail
+from django.db import connection, connections, transaction
 
 from moderation import batch, queue, scoring, services, tasks
 from moderation.authors.models import AuthorBan, AuthorTrust
@@ -381,3 +383,41 @@ def test_a_mail_server_failure_mid_batch_sends_no_held_email_twice(monkeypatch):
         sum(f"/comment/{n.comment_id}/change/" in m.body for m in mail.outbox) for n in notices
     ] == [1, 1, 1, 1]
     assert not HeldCommentNotice.objects.filter(sent_at=None).exists()
+
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="row locks are PostgreSQL's; CI's PostgreSQL run covers it",
+)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_skips_the_comments_another_batch_holds(models):
+    article = ArticleFactory()
+    ids = [CommentFactory(article=article, body=f"Comment {i}").pk for i in range(4)]
+    held = threading.Event()
+    release = threading.Event()
+
+    def other_batch() -> None:
+        # Another worker's batch, between its claim and its commit.
+        with transaction.atomic():
+            list(Comment.objects.select_for_update().filter(pk__in=ids[:2]))
+            held.set()
+            release.wait(timeout=30)
+        connections.close_all()
+
+    thread = threading.Thread(target=other_batch)
+    thread.start()
+    try:
+        assert held.wait(timeout=30)
+        decided = batch.comments_score_batch(comment_id=ids[2], limit=10)
+    finally:
+        release.set()
+        thread.join(timeout=30)
+
+    assert set(decided) == {ids[2], ids[3]}
+    assert set(Comment.objects.filter(status=Status.PENDING).values_list("id", flat=True)) == set(
+        ids[:2]
+    )
+    assert _system_events(ids) == {ids[0]: 0, ids[1]: 0, ids[2]: 1, ids[3]: 1}
