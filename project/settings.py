@@ -136,6 +136,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a worker process in end-to-end tests sees the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+else:
+    # Keep a web or worker process's PostgreSQL connection between requests: opening one costs
+    # a backend process and an authentication round trip, about as much CPU as a whole comment
+    # submission (`manage.py bench --suite api`). A connection that broke meanwhile (a restarted
+    # database) is noticed at the next request's start and opened again.
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 600, minimum=0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Every password check goes through django-axes first (the admin login and any other form that
@@ -170,7 +177,7 @@ if CACHE_URL.startswith("locmem://"):
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "project.cache.RedisCache",  # Django's, one client per pool
             "LOCATION": env_redis_url("CACHE_URL", CACHE_URL),
         }
     }
