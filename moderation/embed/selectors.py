@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.db.models import Count, QuerySet
 
@@ -13,6 +12,8 @@ from moderation.errors import NotFoundError
 from moderation.models import Article, Comment, Site
 
 Status = Comment.Status
+# What a thread shows of each comment (the widget's JSON and the no-JavaScript page).
+THREAD_FIELDS = ("id", "parent_id", "status", "author_name", "author_url", "body", "created_at")
 
 
 def site_by_public_key(*, public_key: str) -> Site:
@@ -91,15 +92,17 @@ def article_thread(
     comments stored deeper are shown on the last level). An unpublished comment keeps its place,
     as removed, only while a published reply hangs below it.
     """
-    rows: dict[int, tuple[int | None, str, datetime]] = {
-        pk: (parent_id, status, created_at)
-        for pk, parent_id, status, created_at in Comment.objects.filter(
-            article=article
-        ).values_list("id", "parent_id", "status", "created_at")
+    # Every comment's place, oldest first: the database sorts, so no date is read per row.
+    rows: dict[int, tuple[int | None, str]] = {
+        pk: (parent_id, status)
+        for pk, parent_id, status in Comment.objects.filter(article=article)
+        .order_by("created_at", "id")
+        .values_list("id", "parent_id", "status")
     }
+    rank = {pk: position for position, pk in enumerate(rows)}
     shown: set[int] = set()
     published = 0
-    for pk, (_, status, _) in rows.items():
+    for pk, (_, status) in rows.items():
         if status != Status.APPROVED:
             continue
         published += 1
@@ -120,8 +123,7 @@ def article_thread(
         else:
             display_parent[pk] = ancestors[max_depth - 2] if max_depth >= 2 else None
 
-    def sort_key(pk: int) -> tuple[datetime, int]:
-        return rows[pk][2], pk
+    sort_key = rank.__getitem__
 
     roots = sorted(
         (pk for pk, parent in display_parent.items() if parent is None),
@@ -141,7 +143,7 @@ def article_thread(
         pk = stack.pop()
         wanted.append(pk)
         stack.extend(children.get(pk, []))
-    comments = Comment.objects.in_bulk(wanted)
+    comments = Comment.objects.only(*THREAD_FIELDS).in_bulk(wanted)
 
     def build(pk: int) -> ThreadComment:
         comment = comments[pk]
