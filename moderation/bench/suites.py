@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from io import TextIOBase
 
+from moderation.bench.report import Row
+
 
 @dataclass(frozen=True)
 class BenchOptions:
@@ -18,9 +20,15 @@ class BenchOptions:
     renders: int = 30  # the queue suite's timed renders per page kind
     allow_sqlite: bool = False  # the queue suite fills the configured database: PostgreSQL only
     backlog: int = 1000  # the pipeline suite's pending comments per run
+    api_rate: float = 100.0  # the api suite's fixed rate, comments per second
+    latency_rate: float = 50.0  # the latency suite's steady rate, comments per second
+    worker_concurrency: int = 2  # the Celery worker's processes (as deploy/ starts it)
+    grace: float = 60.0  # seconds the api and latency suites wait for the worker to catch up
+    thread_comments: int = 1000  # approved comments on the thread suite's article
 
 
-Suite = Callable[[BenchOptions, TextIOBase], None]
+# A suite prints what it measured and may return rows for the benchmark's table.
+Suite = Callable[[BenchOptions, TextIOBase], "list[Row] | None"]
 SUITES: dict[str, Suite] = {}
 
 
