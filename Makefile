@@ -9,6 +9,8 @@ PY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
+# e.g. BENCH_ARGS='--suite api --suite thread' runs only those suites of manage.py bench.
+BENCH_ARGS ?=
 # Development defaults for every target (run, test, migrate, demo, lint's mypy). The settings alone
 # default to production-safe values: debug off, a secret key required, HTTPS only.
 export DJANGO_DEBUG ?= 1
@@ -70,11 +72,14 @@ format: $(DEV_STAMP) ## Fix what ruff can fix and format the code
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: $(DEV_STAMP) ## Benchmark the models, the Perspective API over HTTP and (on PostgreSQL) the queue
-	$(PY) -m ml bench
-	@if [[ "$${DATABASE_URL:-}" == postgres* ]]; then $(PY) manage.py migrate --noinput -v0; fi
+bench: $(DEV_STAMP) ## Benchmark the models, then on PostgreSQL the API, latency, thread and queue; table in var/bench/latest.md
+	@mkdir -p var/bench
+	set -o pipefail; $(PY) -m ml bench | tee var/bench/models.txt
+	@if [[ "$${DATABASE_URL:-}" == postgres* ]]; then $(PY) manage.py migrate --noinput -v0; else \
+		echo "DATABASE_URL is not PostgreSQL: the api, latency, thread and queue suites skip (they fill the database and measure the production layout on PostgreSQL)"; fi
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-bench-only-key} \
-		DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-localhost} $(PY) manage.py bench
+		DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-localhost} $(PY) manage.py bench \
+		--output var/bench/latest.md --models-report var/bench/models.txt $(BENCH_ARGS)
 
 study: data ## Spam: leave-one-video-out against mixed videos and site decisions (python -m ml study)
 	$(PY) -m ml study

@@ -73,10 +73,9 @@ def skipped(name: str, out: TextIOBase) -> list[Row] | None:
 def run_api(options: BenchOptions, out: TextIOBase) -> list[Row]:
     if (refused := skipped("api", out)) is not None:
         return refused
+    web, processes = options.production_web_workers, options.worker_concurrency
     bench = bench_site_create(tag=secrets.token_hex(4))
-    with production_stack(
-        web_workers=options.workers, worker_concurrency=options.worker_concurrency
-    ) as stack:
+    with production_stack(web_workers=web, worker_concurrency=processes) as stack:
         url = f"{stack.base_url}/api/v1/articles/{bench.article.pk}/comments/"
         cpu = CpuMeter(stack)
         cpu.start()
@@ -96,11 +95,10 @@ def run_api(options: BenchOptions, out: TextIOBase) -> list[Row]:
         saturated_pending = pending_count(bench.article)
         saturated_left, saturated_waited = wait_for_decisions(bench.article, grace=options.grace)
     out.write(
-        f"api: POST /api/v1/articles/<id>/comments/ over HTTP: gunicorn ({options.workers} sync "
-        f"workers, --preload, DEBUG off) and one Celery worker (--concurrency "
-        f"{options.worker_concurrency}) on PostgreSQL and Redis, load from a separate process; "
-        f"throttles raised, the bench site's flood and duplicate rules off; machine load average "
-        f"{_load_average()} on {os.cpu_count()} CPUs\n"
+        f"api: POST /api/v1/articles/<id>/comments/ over HTTP: gunicorn ({web} sync workers, "
+        f"--preload, DEBUG off) and one Celery worker (--concurrency {processes}) on PostgreSQL "
+        "and Redis, load from a separate process; throttles raised, the bench site's flood and "
+        f"duplicate rules off; machine load average {_load_average()} on {os.cpu_count()} CPUs\n"
     )
     out.write(
         f"  at {fixed_rate['rate']:g} req/s for {fixed_rate['seconds']:g} s: "
@@ -183,12 +181,11 @@ def decision_latencies(records: list[dict]) -> tuple[list[float], list[float], i
 def run_latency(options: BenchOptions, out: TextIOBase) -> list[Row]:
     if (refused := skipped("latency", out)) is not None:
         return refused
+    web, processes = options.production_web_workers, options.worker_concurrency
     bench = bench_site_create(tag=secrets.token_hex(4))
     with (
         tempfile.TemporaryDirectory(prefix="bench-latency-") as tmp,
-        production_stack(
-            web_workers=options.workers, worker_concurrency=options.worker_concurrency
-        ) as stack,
+        production_stack(web_workers=web, worker_concurrency=processes) as stack,
     ):
         record = Path(tmp) / "requests.jsonl"
         url = f"{stack.base_url}/api/v1/articles/{bench.article.pk}/comments/"
@@ -203,9 +200,9 @@ def run_latency(options: BenchOptions, out: TextIOBase) -> list[Row]:
     in_db, end_to_end = percentiles(stored), percentiles(from_post)
     out.write(
         f"latency: comments at {options.latency_rate:g}/s for {load['seconds']:g} s "
-        f"({load['requests']} requests, {_errors(load)}) to gunicorn ({options.workers} "
-        f"workers), one Celery worker (--concurrency {options.worker_concurrency}) on PostgreSQL "
-        f"and Redis; machine load average {_load_average()} on {os.cpu_count()} CPUs\n"
+        f"({load['requests']} requests, {_errors(load)}) to gunicorn ({web} workers), one "
+        f"Celery worker (--concurrency {processes}) on PostgreSQL and Redis; machine load "
+        f"average {_load_average()} on {os.cpu_count()} CPUs\n"
     )
     out.write(
         f"  stored to decided (created_at to decided_at, in the database): {_latencies(in_db)}, "

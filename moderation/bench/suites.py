@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import TextIOBase
@@ -25,6 +26,13 @@ class BenchOptions:
     worker_concurrency: int = 2  # the Celery worker's processes (as deploy/ starts it)
     grace: float = 60.0  # seconds the api and latency suites wait for the worker to catch up
     thread_comments: int = 1000  # approved comments on the thread suite's article
+    thread_rate: float = 20.0  # the thread suite's fixed rate, reads per second
+    web_workers: int = 0  # api, latency, thread: gunicorn workers; 0: two per CPU (the README's)
+
+    @property
+    def production_web_workers(self) -> int:
+        """The web workers of the production-layout suites: as given, else two per CPU."""
+        return self.web_workers or 2 * (os.cpu_count() or 1)
 
 
 # A suite prints what it measured and may return rows for the benchmark's table.

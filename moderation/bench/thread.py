@@ -115,21 +115,29 @@ def run_thread(options: BenchOptions, out: TextIOBase) -> list[Row]:
                 cursor.execute("ANALYZE moderation_comment")
         few_queries = query_counts(many.site, few)
         many_queries = query_counts(many.site, many.article)
-        results = {}
+        results, saturated = {}, {}
         seconds = max(2.0, options.duration / 2)
-        with production_stack(web_workers=options.workers, worker_concurrency=1) as stack:
+        web = options.production_web_workers
+        with production_stack(web_workers=web, worker_concurrency=1) as stack:
             for name, path in thread_reads(many.site, many.article).items():
-                results[name] = run_load(
-                    url=stack.base_url + path, kind="get", rate=options.rate, duration=seconds
-                )["fixed_rate"]
+                load = run_load(
+                    url=stack.base_url + path,
+                    kind="get",
+                    rate=options.thread_rate,
+                    duration=seconds,
+                    concurrency=options.concurrency,
+                    saturate_seconds=seconds / 2,
+                )
+                results[name], saturated[name] = load["fixed_rate"], load["saturated"]
     finally:
         Comment.objects.filter(article__site=many.site).delete()
         many.site.delete()
     load_average = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     out.write(
         f"thread: an article with {options.thread_comments} published comments "
-        f"({REPLY_SHARE:.0%} replies), GET at {options.rate:g} req/s for {seconds:g} s each over "
-        f"HTTP, gunicorn ({options.workers} sync workers) on PostgreSQL; machine load average "
+        f"({REPLY_SHARE:.0%} replies), GET over HTTP at {options.thread_rate:g} req/s for "
+        f"{seconds:g} s, then as fast as {options.concurrency} clients go for {seconds / 2:g} s, "
+        f"each read in turn; gunicorn ({web} sync workers) on PostgreSQL; machine load average "
         f"{load_average} on {os.cpu_count()} CPUs\n"
     )
     rows = []
@@ -140,16 +148,19 @@ def run_thread(options: BenchOptions, out: TextIOBase) -> list[Row]:
         errors = f"{phase['errors']} errors" if phase["errors"] else "0 errors"
         queries = f"{few_queries[name]} queries with {FEW} comments, {many_queries[name]} with "
         queries += f"{options.thread_comments}"
-        out.write(f"  {name:<28} {figures}, {errors}; {queries}\n")
+        most = f"{saturated[name]['requests_per_second']:.0f} reads/s with {options.concurrency} "
+        most += f"clients (p95 {saturated[name]['p95_ms']:.1f} ms)"
+        out.write(f"  {name:<28} {figures}, {errors}; {most}; {queries}\n")
         rows.append(
             Row(
                 "thread",
-                f"{name}, {options.thread_comments} comments",
+                f"{name}, {options.thread_comments} comments, {options.thread_rate:g} req/s",
                 f"{figures}, {errors}",
                 f"p95 < {THREAD_P95_TARGET_MS:g} ms",
                 phase["p95_ms"] < THREAD_P95_TARGET_MS and not phase["errors"],
             )
         )
+        rows.append(Row("thread", f"{name}: most reads/s", most))
         rows.append(
             Row(
                 "thread",

@@ -38,8 +38,9 @@ def bench_options(options: dict) -> BenchOptions:
         raise CommandError("--rate must be in (0, 500] and --duration in (0, 120] seconds.")
     if not 1 <= options["comments"] <= 1_000_000 or not 2 <= options["renders"] <= 500:
         raise CommandError("--comments must be in [1, 1000000] and --renders in [2, 500].")
-    if not 0 < options["api_rate"] <= 500 or not 0 < options["latency_rate"] <= 500:
-        raise CommandError("--api-rate and --latency-rate must be in (0, 500] requests/s.")
+    rates = ("api_rate", "latency_rate", "thread_rate")
+    if not all(0 < options[rate] <= 500 for rate in rates):
+        raise CommandError("--api-rate, --latency-rate and --thread-rate must be in (0, 500] /s.")
     if not 0 <= options["grace"] <= 600:
         raise CommandError("--grace must be in [0, 600] seconds.")
     if not 10 <= options["thread_comments"] <= 100_000:
@@ -61,6 +62,8 @@ def bench_options(options: dict) -> BenchOptions:
         grace=options["grace"],
         thread_comments=options["thread_comments"],
         backlog=options["backlog"],
+        thread_rate=options["thread_rate"],
+        web_workers=max(0, min(options["web_workers"], 16)),
     )
 
 
@@ -73,7 +76,7 @@ class Command(BaseCommand):
         parser.add_argument("--duration", type=float, default=20.0, help="Fixed-rate seconds")
         parser.add_argument("--concurrency", type=int, default=4, help="Saturating clients")
         parser.add_argument("--saturate-seconds", type=float, default=10.0)
-        parser.add_argument("--workers", type=int, default=2, help="Web server processes")
+        parser.add_argument("--workers", type=int, default=2, help="perspective: web processes")
         parser.add_argument("--comments", type=int, default=100_000, help="Queue suite: comments")
         parser.add_argument("--renders", type=int, default=30, help="Queue suite: timed renders")
         parser.add_argument(
@@ -93,6 +96,15 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--grace", type=float, default=60.0, help="api/latency: seconds to wait for the worker"
+        )
+        parser.add_argument(
+            "--web-workers",
+            type=int,
+            default=0,
+            help="api/latency/thread: gunicorn workers (default: two per CPU, as the README says)",
+        )
+        parser.add_argument(
+            "--thread-rate", type=float, default=20.0, help="thread suite: reads per second"
         )
         parser.add_argument(
             "--thread-comments", type=int, default=1000, help="thread suite: approved comments"
