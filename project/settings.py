@@ -121,10 +121,12 @@ TEMPLATES = [
 
 # SQLite by default so a fresh machine needs nothing installed; DATABASE_URL picks PostgreSQL.
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
-# Seconds a process keeps its database connection between requests and tasks; 0 opens a new one
-# for each, which costs a worker milliseconds on every message (README, "Batches"). A kept
-# connection is checked before it is used again, so one broken by a database restart is replaced.
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+# Seconds a web or worker process keeps its database connection between requests and tasks; 0
+# opens a new one for each, which on PostgreSQL costs a backend process and a login, about as
+# much CPU as a whole comment submission (`manage.py bench --suite api`) and more than deciding
+# a comment in a batch (README, "Batches"). A kept connection is checked before it is used
+# again, so one broken by a database restart is replaced.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 600, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and immediate transactions let the web server and a worker process write side by side.
@@ -136,13 +138,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a worker process in end-to-end tests sees the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-else:
-    # Keep a web or worker process's PostgreSQL connection between requests: opening one costs
-    # a backend process and an authentication round trip, about as much CPU as a whole comment
-    # submission (`manage.py bench --suite api`). A connection that broke meanwhile (a restarted
-    # database) is noticed at the next request's start and opened again.
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 600, minimum=0)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Every password check goes through django-axes first (the admin login and any other form that

@@ -168,3 +168,24 @@ def test_the_env_template_lists_every_variable_the_settings_read():
     # A production template: debug off, and the secret left for the deployer to fill in.
     assert re.search(r"^DJANGO_DEBUG=0$", template, re.M)
     assert re.search(r"^DJANGO_SECRET_KEY=$", template, re.M)
+
+
+READ_DATABASE = """
+import json
+from django.conf import settings
+database = settings.DATABASES["default"]
+print(json.dumps([database["CONN_MAX_AGE"], database.get("CONN_HEALTH_CHECKS", False)]))
+"""
+
+
+def test_postgresql_connections_are_kept_between_requests_and_checked_before_reuse(tmp_path):
+    def database(**env):
+        result = _run(READ_DATABASE, tmp_path, DJANGO_DEBUG="1", **env)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    postgres = "postgres://u@127.0.0.1:5432/comments"
+    assert database(DATABASE_URL=postgres) == [600, True]
+    assert database(DATABASE_URL=postgres, DATABASE_CONN_MAX_AGE="0") == [0, True]
+    # One setting for every engine: SQLite keeps its connection too.
+    assert database(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}") == [600, True]
