@@ -113,11 +113,13 @@ def run_api(options: BenchOptions, out: TextIOBase) -> list[Row]:
         f"{_backlog(saturated_pending, saturated_left, saturated_waited, options.grace)}\n"
     )
     submitted = fixed["warm_up"] + fixed_rate["requests"]
-    web_ms, worker_ms = cpu.web / submitted * 1000, cpu.worker / submitted * 1000
+    # Per comment the web answered, and per comment the worker decided (some may be pending).
+    web_ms = cpu.web / submitted * 1000
+    worker_ms = cpu.worker / max(1, submitted - fixed_left) * 1000
     out.write(
-        f"  CPU per comment in the fixed-rate phase and its drain: web {web_ms:.1f} ms "
-        f"(all gunicorn workers), worker {worker_ms:.1f} ms (the Celery worker and its pool: "
-        f"scoring, decision, notifications)\n"
+        f"  CPU in the fixed-rate phase and its drain: web {web_ms:.1f} ms per submission (all "
+        f"gunicorn workers), worker {worker_ms:.1f} ms per decision (the Celery worker and its "
+        f"pool: scoring, decision, notifications)\n"
     )
     # Keeping up: less than one second's submissions waiting when the load stops.
     keeps_up = fixed_pending <= fixed_rate["rate"] and not fixed_left
@@ -145,7 +147,7 @@ def run_api(options: BenchOptions, out: TextIOBase) -> list[Row]:
         ),
         Row(
             "api",
-            "CPU per comment (web; worker)",
+            "CPU per comment (web per submission; worker per decision)",
             f"web {web_ms:.1f} ms; worker {worker_ms:.1f} ms",
         ),
         Row(
