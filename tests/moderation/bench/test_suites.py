@@ -105,9 +105,11 @@ def test_a_comment_body_is_what_the_api_takes_from_a_few_hundred_authors():
     again = json.loads(load.make_body("comment", "Another text", 3 + load.AUTHORS))
     assert set(first) == {"author_name", "author_email", "body"}
     assert first["body"] == "Who inspects the prisons?"
-    assert first["author_email"] == again["author_email"] != json.loads(
-        load.make_body("comment", "x", 4)
-    )["author_email"]
+    assert (
+        first["author_email"]
+        == again["author_email"]
+        != json.loads(load.make_body("comment", "x", 4))["author_email"]
+    )
     assert load.make_body("get", "ignored", 0) is None
     assert json.loads(load.make_body("perspective", "hi", 0))["comment"] == {"text": "hi"}
     with pytest.raises(ValueError, match="unknown kind"):
