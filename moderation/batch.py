@@ -59,7 +59,9 @@ def comments_score_batch(*, comment_id: int, limit: int) -> dict[int, str]:
     A comment that is no longer pending is a cheap no-op (one query), unless it was held because
     no model could score it: that one is scored again alone, as services.comment_score does.
     """
-    row = Comment.objects.filter(pk=comment_id).values_list("status", "decision_label").first()
+    # No ORDER BY (as .first() would add): the primary key finds at most one row.
+    rows = Comment.objects.filter(pk=comment_id).values_list("status", "decision_label")[:1]
+    row = next(iter(rows), None)
     if row is None:
         logger.warning("Comment %s no longer exists; nothing to score", comment_id)
         return {}
