@@ -283,13 +283,13 @@ def explanations_for_text(text: str, models: set[str] | None = None) -> dict[str
     }
 
 
-def comment_explanation(comment: Any) -> dict[str, list[dict]]:
+def comment_explanation(comment: Any, models: set[str] | None = None) -> dict[str, list[dict]]:
     """A comment's explanation as pages show it: the stored one, else, for a comment scored
-    without one (a batch explains only what it holds or rejects), the live models' now."""
+    without one (a batch stores none), the live models' (or only `models`') now."""
     if comment.explanation or not comment.scores or comment.body == "[deleted]":
         return dict(comment.explanation or {})
     try:
-        return explanations_for_text(comment.body)
+        return explanations_for_text(comment.body, models)
     except Exception:  # no models in this process: a page shows no highlights, it still shows
         logger.warning("Could not explain comment %s on read", comment.pk)
         return {}

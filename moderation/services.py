@@ -277,6 +277,20 @@ def comment_score(*, comment_id: int) -> policy.Decision | None:
     return policy.Decision(Status(verdict.status), verdict.reason)
 
 
+def comment_explanation_store(*, comment: Comment, explanation: dict[str, list[dict]]) -> bool:
+    """Keep an explanation a page computed on read (the worker stores none), so that each is
+    computed once; only while the comment has none and still has the text explained (an
+    erasure that came between wins). Whether it was stored."""
+    if comment.explanation or not explanation:
+        return False
+    stored = Comment.objects.filter(pk=comment.pk, body=comment.body, explanation={}).update(
+        explanation=explanation
+    )
+    if stored:
+        comment.explanation = explanation
+    return bool(stored)
+
+
 def _held_unscored(comment: Comment) -> bool:
     """Held because no model could score it, and no moderator has acted on it since."""
     return (

@@ -34,7 +34,7 @@ STAGES: dict[str, list[tuple[str, str]]] = {
     "text rules": [("moderation/policy/engine.py", "base_hits")],
     "history rules and verdicts": [("moderation/batch.py", "_judge")],
     "scoring (one call per site)": [("moderation/scoring.py", "scores_for_texts")],
-    "explanations (held and rejected only)": [("moderation/scoring.py", "explanations_for_text")],
+    "explanations (none: computed on read)": [("moderation/scoring.py", "explanations_for_text")],
     "write: comments (one conditional UPDATE)": [("moderation/batch.py", "_write")],
     "write: events and fingerprints (bulk INSERTs)": [("django/db/models/query.py", "bulk_create")],
     "notify: the batch's notification task": [

@@ -48,7 +48,6 @@ def explanations_that_held(
     Another model's words did not make the decision, so they are not highlighted; a comment no
     label held (a moderator sent it back, say) shows every model's.
     """
-    explanation = scoring.comment_explanation(comment)
     scores = comment.scores or {}
     deciding = {
         model
@@ -56,6 +55,8 @@ def explanations_that_held(
         for label in labels
         if label in thresholds and _at_least(scores.get(label), thresholds[label].publish)
     }
+    # Not stored yet (the worker stores none): only the models that show are explained.
+    explanation = scoring.comment_explanation(comment, deciding or None)
     if not deciding:
         return dict(explanation)
     return {model: items for model, items in explanation.items() if model in deciding}

@@ -71,13 +71,13 @@ def _cards(request: HttpRequest, comments: list[Comment]) -> list[Card]:
             thresholds_by_site[site.pk] = cards.site_thresholds(site)
         thresholds = thresholds_by_site[site.pk]
         ip_hash = comment.ip_hash
+        explanation = cards.explanations_that_held(comment, thresholds)
+        services.comment_explanation_store(comment=comment, explanation=explanation)
         result.append(
             Card(
                 id=str(comment.pk),
                 comment=comment,
-                text=highlighted_html(
-                    comment.body, cards.explanations_that_held(comment, thresholds)
-                ),
+                text=highlighted_html(comment.body, explanation),
                 badges=cards.score_badges(comment.scores or {}, thresholds),
                 reason=cards.plain_reason(comment, thresholds),
                 email_history=cards.history_summary(history.by_email.get(comment.author_email, {})),

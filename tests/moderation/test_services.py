@@ -327,3 +327,16 @@ def test_only_stale_pending_comments_are_queued_again(queued):
     CommentFactory()  # fresh: its own task is still on the way
     assert services.comments_requeue_stale(older_than_seconds=120) == 1
     assert queued == [stale.pk]
+
+
+def test_an_explanation_computed_on_read_is_stored_once_and_never_over_an_erasure():
+    words = {"spam": [{"feature": "cheap", "weight": 1.0, "start": 0, "end": 5}]}
+    comment = CommentFactory(body="cheap pills", scores={"spam": 0.7}, explanation={})
+    assert services.comment_explanation_store(comment=comment, explanation=words)
+    assert Comment.objects.get(pk=comment.pk).explanation == words
+    assert not services.comment_explanation_store(comment=comment, explanation={"toxicity": []})
+
+    erased = CommentFactory(body="cheap pills", scores={"spam": 0.7}, explanation={})
+    Comment.objects.filter(pk=erased.pk).update(body="[deleted]")  # erased since it was read
+    assert not services.comment_explanation_store(comment=erased, explanation=words)
+    assert Comment.objects.get(pk=erased.pk).explanation == {}

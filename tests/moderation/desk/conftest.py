@@ -10,7 +10,8 @@ EXPLAINED_BODY = "Buy cheap pills at spam.example now, you idiot"
 
 
 def held_comment(**fields) -> Comment:
-    """A held comment as the worker leaves it: scores, explanations, the reason and its label.
+    """A held comment as the queue shows it: scores, the reason and its label, and the
+    explanation the queue stored when it first showed it (the worker stores none).
 
     By default spam holds it; its toxicity is below every toxicity threshold.
     """

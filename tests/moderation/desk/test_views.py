@@ -120,6 +120,27 @@ def test_each_card_shows_highlights_badges_reason_article_parent_and_history(mod
     assert comment.ip_hash and "203.0.113.7" in html  # still within its retention period
 
 
+def test_a_card_explains_what_the_worker_left_unexplained_once_and_keeps_it(
+    moderator_client, monkeypatch
+):
+    comment = held_comment(explanation={})  # as a batch leaves it: spam holds it
+    asked: list[set[str] | None] = []
+    words = {"spam": [{"feature": "cheap", "weight": 1.2, "start": 4, "end": 9}]}
+
+    def explain(text: str, models: set[str] | None = None) -> dict:
+        asked.append(models)
+        return words
+
+    monkeypatch.setattr(scoring, "explanations_for_text", explain)
+    html = moderator_client.get(QUEUE).content.decode()
+    assert '<mark class="desk-hl desk-hl-spam"' in html and ">cheap</mark>" in html
+    assert asked == [{"spam"}]  # only the model whose label held it
+    comment.refresh_from_db()
+    assert comment.explanation == words
+    html = moderator_client.get(QUEUE).content.decode()
+    assert ">cheap</mark>" in html and asked == [{"spam"}]  # the stored one, not computed again
+
+
 def test_the_history_link_by_address_lists_that_addresss_comments_after_it_is_erased(client):
     client.force_login(group_member("Moderators"))
     comment = held_comment(ip_address="198.51.100.9")
