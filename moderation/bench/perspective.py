@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import subprocess
@@ -11,8 +10,7 @@ import tempfile
 from io import TextIOBase
 from pathlib import Path
 
-import psutil
-
+from moderation.bench.stack import cpu_seconds, run_load
 from moderation.bench.suites import BenchOptions, suite
 from project.devstack import BASE_DIR, LOOPBACK, Service, free_port, port_accepts
 
@@ -55,17 +53,6 @@ def _manage(env: dict[str, str], *args: str) -> str:
     ).stdout
 
 
-def _cpu_seconds(server: Service) -> float:
-    """CPU time used so far by the server and its workers: a figure other load barely moves."""
-    assert server.process is not None
-    main = psutil.Process(server.process.pid)
-    total = 0.0
-    for process in [main, *main.children(recursive=True)]:
-        times = process.cpu_times()
-        total += times.user + times.system
-    return total
-
-
 @suite("perspective")
 def run(options: BenchOptions, out: TextIOBase) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-perspective-") as tmp:
@@ -88,27 +75,18 @@ def run(options: BenchOptions, out: TextIOBase) -> None:
                 lambda: port_accepts(LOOPBACK, port), what="gunicorn listening", timeout=120
             )
             url = f"http://{LOOPBACK}:{port}/v1alpha1/comments:analyze?key={secret}"
-            cpu_before = _cpu_seconds(server)
-            load_command = [
-                sys.executable, "-m", "moderation.bench.load",
-                "--url", url,
-                "--rate", str(options.rate),
-                "--duration", str(options.duration),
-                "--concurrency", str(options.concurrency),
-                "--saturate-seconds", str(options.saturate_seconds),
-            ]  # fmt: skip
-            load = subprocess.run(  # noqa: S603 - our own load generator, loopback only
-                load_command,
-                cwd=BASE_DIR,
-                check=True,
-                text=True,
-                capture_output=True,
-                timeout=options.duration + options.saturate_seconds + 180,
+            cpu_before = cpu_seconds(server)
+            result = run_load(
+                url=url,
+                kind="perspective",
+                rate=options.rate,
+                duration=options.duration,
+                concurrency=options.concurrency,
+                saturate_seconds=options.saturate_seconds,
             )
-            cpu_used = _cpu_seconds(server) - cpu_before
+            cpu_used = cpu_seconds(server) - cpu_before
         finally:
             server.stop()
-    result = json.loads(load.stdout)
     # Other processes share the machine: their load explains much of any spread in the figures.
     load_average = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     fixed, saturated = result["fixed_rate"], result["saturated"]
