@@ -6,8 +6,9 @@ API keys, thresholds by label, allowed origins, notification settings and webhoo
 no comments and no other site.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from moderation.migrations._grants import permissions_create
 
 MODERATORS = "Moderators"
 MODERATOR_PERMISSIONS = [
@@ -39,11 +40,7 @@ GROUPS = {MODERATORS: MODERATOR_PERMISSIONS, SITE_MANAGERS: SITE_MANAGER_PERMISS
 
 
 def create_groups(apps, schema_editor):
-    # Permissions are normally created after all migrations (post_migrate); make them now.
-    app_config = apps.get_app_config("moderation")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+    permissions_create(apps)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, codenames in GROUPS.items():

@@ -2,38 +2,24 @@
 
 import django.core.validators
 import django.db.models.deletion
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+from moderation.migrations import _grants
 
 SITE_MANAGERS = "Site managers"
 HOUSE_RULES_PERMISSIONS = [f"{verb}_siterules" for verb in ("view", "add", "change")]
 
 
-def grant_house_rules(apps, schema_editor):
-    """Site managers edit their own sites' house rules (the Site admin scopes them)."""
-    app_config = apps.get_app_config("moderation")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=SITE_MANAGERS)
-    group.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="moderation", codename__in=HOUSE_RULES_PERMISSIONS
-        )
-    )
+GRANTS = {SITE_MANAGERS: HOUSE_RULES_PERMISSIONS}
 
 
-def revoke_house_rules(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    group = apps.get_model("auth", "Group").objects.filter(name=SITE_MANAGERS).first()
-    if group is not None:
-        group.permissions.remove(
-            *Permission.objects.filter(
-                content_type__app_label="moderation", codename__in=HOUSE_RULES_PERMISSIONS
-            )
-        )
+# Module-level functions (not closures), so that a future squash can refer to them.
+def grant(apps, schema_editor):
+    _grants.grant(apps, GRANTS)
+
+
+def revoke(apps, schema_editor):
+    _grants.revoke(apps, GRANTS)
 
 
 class Migration(migrations.Migration):
@@ -287,5 +273,6 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(grant_house_rules, revoke_house_rules),
+        # Site managers edit their own sites' house rules (the Site admin scopes them).
+        migrations.RunPython(grant, revoke),
     ]

@@ -2,8 +2,9 @@
 
 import django.db.models.deletion
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+from moderation.migrations import _grants
 
 # Moderators see the dashboard and shadow trials of their sites; site managers also see model
 # versions and set thresholds from a target (a confirmed change is a ThresholdChange row).
@@ -19,30 +20,13 @@ GRANTS = {
 }
 
 
+# Module-level functions (not closures), so that a future squash can refer to them.
 def grant(apps, schema_editor):
-    app_config = apps.get_app_config("moderation")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in GRANTS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="moderation", codename__in=codenames)
-        )
+    _grants.grant(apps, GRANTS)
 
 
 def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in GRANTS.items():
-        for group in Group.objects.filter(name=name):
-            group.permissions.remove(
-                *Permission.objects.filter(
-                    content_type__app_label="moderation", codename__in=codenames
-                )
-            )
+    _grants.revoke(apps, GRANTS)
 
 
 class Migration(migrations.Migration):

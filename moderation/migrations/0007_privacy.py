@@ -13,8 +13,9 @@ alone and this installs nothing.
 
 import django.db.models.deletion
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+from moderation.migrations import _grants
 
 APPEND_ONLY_FUNCTION = """
 CREATE OR REPLACE FUNCTION moderation_append_only() RETURNS trigger
@@ -74,31 +75,16 @@ def remove_triggers(apps, schema_editor):
 SITE_MANAGER_PERMISSIONS = ["view_privacyrequest", "export_author", "erase_author"]
 
 
-def grant_site_managers(apps, schema_editor):
-    # Permissions are normally created after all migrations (post_migrate); make them now.
-    app_config = apps.get_app_config("moderation")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="Site managers")
-    group.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="moderation", codename__in=SITE_MANAGER_PERMISSIONS
-        )
-    )
+GRANTS = {"Site managers": SITE_MANAGER_PERMISSIONS}
 
 
-def revoke_site_managers(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for group in Group.objects.filter(name="Site managers"):
-        group.permissions.remove(
-            *Permission.objects.filter(
-                content_type__app_label="moderation", codename__in=SITE_MANAGER_PERMISSIONS
-            )
-        )
+# Module-level functions (not closures), so that a future squash can refer to them.
+def grant(apps, schema_editor):
+    _grants.grant(apps, GRANTS)
+
+
+def revoke(apps, schema_editor):
+    _grants.revoke(apps, GRANTS)
 
 
 class Migration(migrations.Migration):
@@ -164,5 +150,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(install_triggers, remove_triggers),
-        migrations.RunPython(grant_site_managers, revoke_site_managers),
+        migrations.RunPython(grant, revoke),
     ]
