@@ -157,7 +157,7 @@ class CampaignWindow:
         if own is None:
             return []
         scores = (self.matrix == np.asarray(own, dtype=np.int64)).mean(axis=1)
-        similar = [p for p, score in zip(self.prints, scores, strict=True) if score >= SIMILAR]
+        similar = [self.prints[index] for index in np.flatnonzero(scores >= SIMILAR)]
         authors = {p.author_email.lower() for p in similar} | {comment.author_email.lower()}
         campaign_id = None
         if self.rules.campaign_authors and len(authors) >= self.rules.campaign_authors:

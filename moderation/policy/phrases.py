@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ml.normalize import normalize_with_offsets
+from ml.normalize import normalize, normalize_with_offsets
 
 PHRASES_VERSION = "2026-12-1"
 
@@ -137,6 +137,11 @@ def _is_quoted(text: str, start: int, end: int) -> bool:
 
 def severe_phrases(text: str) -> list[PhraseMatch]:
     """Every severe phrase in text, one per category (the first), with its original span."""
+    # Most texts have none: look in the plain normalised text (cached, the rules read it too)
+    # and track each character's origin only for a text with one (the same text and matches).
+    plain = normalize(text)
+    if not any(pattern.search(plain) for _, pattern in _compiled()):
+        return []
     normalized = normalize_with_offsets(text)
     found: dict[str, PhraseMatch] = {}
     for category, pattern in _compiled():
