@@ -21,7 +21,7 @@ from django.db.models import Count
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from moderation import decisions, scoring, services
+from moderation import decisions, queue, scoring, services
 from moderation.authors.models import AuthorBan
 from moderation.authors.selectors import bans_for_comments, trusted_comment_ids
 from moderation.learning import services as learning_services
@@ -52,26 +52,28 @@ class _Site:
     campaigns: history.CampaignWindow | None = None
 
 
-def comments_score_batch(*, comment_id: int, limit: int) -> dict[int, str]:
-    """Decide this comment and up to limit - 1 other pending ones; comment id -> new status.
+def comments_score_batch(*, comment_id: int | None, limit: int) -> dict[int, str]:
+    """Decide this comment (if any) and other pending ones, up to limit; comment id -> status.
 
-    A comment that is no longer pending is a cheap no-op (one query), unless it was held because
-    no model could score it: that one is scored again alone, as services.comment_score does.
+    Every message claims, even one whose comment another batch decided: submissions that found
+    the scoring key armed rely on it (moderation.queue). The key is cleared before the claim,
+    so every comment whose submission skipped its message committed before the claim began. A
+    comment held because no model could score it is scored again alone, as
+    services.comment_score does.
     """
-    # No ORDER BY (as .first() would add): the primary key finds at most one row.
-    rows = Comment.objects.filter(pk=comment_id).values_list("status", "decision_label")[:1]
-    row = next(iter(rows), None)
-    if row is None:
-        logger.warning("Comment %s no longer exists; nothing to score", comment_id)
-        return {}
-    if row[0] != Status.PENDING:
-        if row[0] == Status.HELD and row[1] == CLASSIFIER_UNAVAILABLE_LABEL:
+    if comment_id is not None:
+        # No ORDER BY (as .first() would add): the primary key finds at most one row.
+        rows = Comment.objects.filter(pk=comment_id).values_list("status", "decision_label")[:1]
+        row = next(iter(rows), None)
+        if row is not None and row == (Status.HELD, CLASSIFIER_UNAVAILABLE_LABEL):
             decision = services.comment_score(comment_id=comment_id)
             return {comment_id: decision.status} if decision else {}
-        return {}
+    queue.score_disarm()
     try:
         with transaction.atomic():
             comments = _claim(comment_id, limit)
+            if len(comments) == limit:
+                _continue()
             return _decide(comments) if comments else {}
     except _Raced as raced:
         decided: dict[int, str] = {}
@@ -79,20 +81,37 @@ def comments_score_batch(*, comment_id: int, limit: int) -> dict[int, str]:
             decision = services.comment_score(comment_id=pk)
             if decision is not None:
                 decided[pk] = decision.status
+        if (
+            len(raced.args[0]) == limit
+            and not connection.features.has_select_for_update_skip_locked
+        ):
+            queue.comments_score_continue()  # its on_commit went with the rollback
         return decided
 
 
-def _claim(comment_id: int, limit: int) -> list[Comment]:
+def _continue() -> None:
+    """A full batch: more may be pending, so queue the next message."""
+    if connection.features.has_select_for_update_skip_locked:
+        # At once, so another worker claims the next rows (skipping these) while this one
+        # decides, and a batch killed from here on has left its successor queued.
+        queue.comments_score_continue()
+    else:
+        # Without row locks the next claim would read these rows too: after the commit.
+        transaction.on_commit(queue.comments_score_continue)
+
+
+def _claim(comment_id: int | None, limit: int) -> list[Comment]:
     """Its own comment first, then the oldest other pending ones, locked where rows can be."""
     rows = Comment.objects.select_related("article__site").filter(status=Status.PENDING)
     if connection.features.has_select_for_update_skip_locked:
         # Rows another batch holds are skipped: it decides them.
         rows = rows.select_for_update(skip_locked=True, of=("self",))
-    claimed = list(rows.filter(pk=comment_id))
+    claimed: list[Comment] = []
+    if comment_id is not None:
+        claimed = list(rows.filter(pk=comment_id))
+        rows = rows.exclude(pk=comment_id)
     if limit > len(claimed):
-        claimed += rows.exclude(pk=comment_id).order_by("last_enqueued_at", "id")[
-            : limit - len(claimed)
-        ]
+        claimed += rows.order_by("last_enqueued_at", "id")[: limit - len(claimed)]
     return claimed
 
 

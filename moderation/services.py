@@ -473,23 +473,35 @@ def comment_decision_undo(*, moderator: User) -> tuple[Comment, ModerationEvent]
     return comment, event
 
 
-def comments_requeue_stale(*, older_than_seconds: int, limit: int = 1000) -> int:
+def comments_requeue_stale(
+    *, older_than_seconds: int, limit: int = 1000, per_message: int = 1
+) -> int:
     """Queue scoring again for comments whose last message is older than older_than_seconds.
 
-    Pending comments (the broker was down, or a message was lost), and, once this process's
-    models load, comments held because no model could score them. A comment whose message is
-    younger is waiting in the queue and is not sent again. At most `limit` per run; how many
-    were queued (the broker refusing stops the run).
+    Pending comments (the broker was down, or a message was lost): one message for every
+    `per_message` of them, oldest first, since a message claims that many (moderation.batch);
+    and, once this process's models load, comments held because no model could score them, one
+    message each (they are scored alone). A comment whose message is younger is waiting in the
+    queue and is not sent again. At most `limit` comments per run; how many were queued (the
+    broker refusing stops the run).
     """
     ids = stale_pending_comment_ids(older_than_seconds=older_than_seconds, limit=limit)
+    groups = [ids[start : start + per_message] for start in range(0, len(ids), per_message)]
     if len(ids) < limit and scoring.models_ready():
-        ids += held_unscored_comment_ids(
+        held = held_unscored_comment_ids(
             older_than_seconds=older_than_seconds, limit=limit - len(ids)
         )
-    if not ids:
+        groups += [[pk] for pk in held]
+    if not groups:
         return 0
-    sent = queue.comments_score_resend(ids)
-    if sent:
-        Comment.objects.filter(pk__in=sent).update(last_enqueued_at=timezone.now())
-    logger.info("Re-queued %d of %d stale comments for scoring", len(sent), len(ids))
-    return len(sent)
+    sent = queue.comments_score_resend([group[0] for group in groups])
+    requeued = [pk for group in groups[: len(sent)] for pk in group]
+    if requeued:
+        Comment.objects.filter(pk__in=requeued).update(last_enqueued_at=timezone.now())
+    logger.info(
+        "Re-queued %d of %d stale comments for scoring in %d messages",
+        len(requeued),
+        sum(len(group) for group in groups),
+        len(sent),
+    )
+    return len(requeued)

@@ -40,17 +40,19 @@ def database_connections_check(sender=None, **_kwargs) -> None:
     retry_jitter=True,
     max_retries=10,
 )
-def comment_score_task(comment_id: int) -> str | None:
-    """Decide this comment and up to MODERATION_SCORE_BATCH - 1 other pending ones, oldest
-    first (moderation.batch); safe to run twice: a comment decided already is a no-op."""
+def comment_score_task(comment_id: int | None = None) -> str | None:
+    """Decide this comment (none: a batch's continuation) and other pending ones, oldest first,
+    up to MODERATION_SCORE_BATCH (moderation.batch); safe to run twice: a decided comment is
+    not decided again."""
     decided = batch.comments_score_batch(
         comment_id=comment_id, limit=settings.MODERATION_SCORE_BATCH
     )
-    return decided.get(comment_id)
+    return decided.get(comment_id) if comment_id is not None else None
 
 
 @shared_task
 def requeue_stale_pending_comments() -> int:
     return services.comments_requeue_stale(
-        older_than_seconds=settings.MODERATION_STALE_PENDING_SECONDS
+        older_than_seconds=settings.MODERATION_STALE_PENDING_SECONDS,
+        per_message=settings.MODERATION_SCORE_BATCH,
     )

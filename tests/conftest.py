@@ -1,7 +1,9 @@
 import pytest
 from django.core.cache import cache
 
+from moderation import queue
 from tests.browser import chromium
+from tests.fakes import FakeRedis
 
 
 @pytest.fixture(autouse=True)
@@ -10,6 +12,18 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def broker_redis(request, monkeypatch):
+    """The scoring key (moderation.queue) in memory, fresh for each test; end-to-end tests use
+    their real Redis."""
+    if request.node.get_closest_marker("e2e") is not None:
+        yield None
+        return
+    fake = FakeRedis()
+    monkeypatch.setattr(queue, "broker_redis", lambda: fake)
+    yield fake
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ PostgreSQL only: the figure is the production layout's (SQLite has no row locks,
 batches write one at a time and the number would say nothing about a deployment). It fills a
 bench site with a backlog of pending comments (the demo site's settings: held emails to a
 moderator, no webhook endpoint; the per-site flood and duplicate limits lifted, which act at
-submit time only), puts one scoring message per comment on a queue of its own, starts ONE real
+submit time only), queues scoring on a queue of its own as the submissions would (coalesced:
+the first comment's message, then each full batch queues the next), starts ONE real
 worker process (concurrency 1) against Redis and measures until every comment is decided, then
 the same with TWO worker processes. Each run checks that every comment has exactly one system
 event.
@@ -13,6 +14,7 @@ event.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 import uuid
@@ -27,6 +29,8 @@ from django.db import connection
 from django.db.models import Count, Max, Min
 
 from ml.bench import sample_texts
+from moderation import queue as score_queue
+from moderation.bench.stack import cpu_seconds
 from moderation.bench.suites import BenchOptions, suite
 from moderation.models import Actor, Article, Comment, ModerationEvent, Site
 from moderation.notify.models import NotificationOutbox, SiteNotificationSettings
@@ -35,9 +39,11 @@ from project import celery_app
 from project.devstack import WORKER_READY, RedisServer, Service, celery_worker, database_url
 
 BENCH_DOMAIN = "pipeline-bench.localhost"
-SCORE_COMMENT = "moderation.tasks.score_comment"
+SCORE_COMMENT = score_queue.SCORE_COMMENT
 AUTHORS = 200  # distinct commenters in the backlog
 DECIDE_TIMEOUT = 600.0
+# A scoring task's end in a worker's log (Celery's INFO line), to count the messages it ran.
+SCORING_RUN = re.compile(rf"Task {re.escape(SCORE_COMMENT)}\[[^\]]+\] succeeded")
 
 
 def postgres_only(out: TextIOBase, name: str) -> bool:
@@ -110,10 +116,21 @@ def bench_redis(workdir: Path) -> Iterator[RedisServer]:
         server.stop()
 
 
-def messages_send(redis_url: str, queue: str, comment_ids: list[int]) -> None:
+def messages_send(redis_url: str, queue: str, comment_ids: list[int]) -> int:
+    """Queue scoring as the comments' submissions do (moderation.queue.comment_score_send): a
+    message only where the scoring key was not armed already; how many were sent."""
+    client = redis.Redis.from_url(redis_url)
+    key = score_queue.score_armed_key(queue)
+    sent = 0
     with celery_app.connection_for_write(redis_url) as broker:
         for comment_id in comment_ids:
-            celery_app.send_task(SCORE_COMMENT, args=[comment_id], queue=queue, connection=broker)
+            if client.set(key, "1", nx=True, ex=score_queue.SCORE_ARMED_SECONDS):
+                celery_app.send_task(
+                    SCORE_COMMENT, args=[comment_id], queue=queue, connection=broker
+                )
+                sent += 1
+    client.close()
+    return sent
 
 
 def _queue_clear(redis_url: str, queue: str) -> None:
@@ -126,9 +143,8 @@ def _queue_clear(redis_url: str, queue: str) -> None:
 def run_workers(
     *, comment_ids: list[int], workers: int, redis_url: str, workdir: Path
 ) -> dict[str, float]:
-    """Start the workers on a backlog already queued; figures once every comment is decided."""
+    """Start the workers, queue the backlog once they are ready; figures once all is decided."""
     queue = f"bench-{uuid.uuid4().hex[:10]}"
-    messages_send(redis_url, queue, comment_ids)
     env = worker_env(redis_url, queue)
     pending = Comment.objects.filter(pk__in=comment_ids, status=Comment.Status.PENDING)
     with ExitStack() as stack:
@@ -140,7 +156,11 @@ def run_workers(
             worker.start()
             stack.callback(worker.stop)
             started.append(worker)
+        for worker in started:
+            worker.wait_for_log(WORKER_READY, timeout=120)
+        cpu = sum(cpu_seconds(worker) for worker in started)
         start = time.monotonic()
+        sent = messages_send(redis_url, queue, comment_ids)
         deadline = start + DECIDE_TIMEOUT
         while pending.exists():
             if time.monotonic() > deadline or not all(w.running for w in started):
@@ -155,10 +175,18 @@ def run_workers(
             time.sleep(0.05)
         drained = time.monotonic() - start
         client.close()
-        for worker in started:
-            assert WORKER_READY.search(worker.log_text()), worker.log_tail(40)
+        time.sleep(0.5)  # the notification tasks of the last batch
+        cpu = sum(cpu_seconds(worker) for worker in started) - cpu
+    scoring_runs = sum(len(SCORING_RUN.findall(worker.log_text())) for worker in started)
     _queue_clear(redis_url, queue)
-    return {"wall": wall, "drained": drained, **_decision_figures(comment_ids)}
+    return {
+        "wall": wall,
+        "drained": drained,
+        "sent": sent,
+        "scoring_runs": scoring_runs,
+        "cpu_ms": cpu * 1000 / len(comment_ids),
+        **_decision_figures(comment_ids),
+    }
 
 
 def _decision_figures(comment_ids: list[int]) -> dict[str, float]:
@@ -193,7 +221,8 @@ def run_pipeline(options: BenchOptions, out: TextIOBase) -> None:
     site = bench_site()
     out.write(
         f"pipeline: a backlog of {count} pending comments (texts: ml.bench.sample_texts), "
-        f"MODERATION_SCORE_BATCH={settings.MODERATION_SCORE_BATCH}, one message per comment, "
+        f"MODERATION_SCORE_BATCH={settings.MODERATION_SCORE_BATCH}, queued as submissions "
+        "queue them (a message only where none is armed), "
         f"load average before: {os.getloadavg()[0]:.2f}\n"
     )
     rows = []
@@ -211,19 +240,25 @@ def run_pipeline(options: BenchOptions, out: TextIOBase) -> None:
             rows.append((workers, figures, os.getloadavg()[0]))
     outbox = NotificationOutbox.objects.count()
     out.write(
-        "  workers | decisions/s (steady) | per worker | start to decided | queue drained "
-        "| batches | held | rejected | one system event each | load\n"
+        "  workers | decisions/s (steady) | per worker | queued to decided | queue drained "
+        "| batches | scoring messages (sent + queued by batches) | worker CPU a decision "
+        "| held | rejected | one system event each | load\n"
     )
     for workers, f, load in rows:
+        messages = (
+            f"{f['scoring_runs']:.0f} ({f['sent']:.0f} + {f['scoring_runs'] - f['sent']:.0f})"
+        )
         out.write(
             f"  {workers:7d} | {f['rate']:20.0f} | {f['rate'] / workers:10.0f} | "
-            f"{f['wall']:14.1f} s | {f['drained']:11.1f} s | {f['batches']:7.0f} | "
+            f"{f['wall']:15.1f} s | {f['drained']:11.1f} s | {f['batches']:7.0f} | "
+            f"{messages:>44} | {f['cpu_ms']:18.2f} ms | "
             f"{f['held']:4.0f} | {f['rejected']:8.0f} | {'yes' if f['exactly_once'] else 'NO':>21} "
             f"| {load:.2f}\n"
         )
     out.write(
         "  steady: comments decided after the first batch / time from the first batch's write "
-        "to the last's; start to decided includes the workers' start and model load.\n"
+        "to the last's; the backlog is queued once the workers are ready; worker CPU: user and "
+        "system time of the workers' processes from then until the queue is drained.\n"
         f"  outbox rows left: {outbox}; the workers' logs: {logs}\n"
     )
     if not all(f["exactly_once"] for _, f, _ in rows):

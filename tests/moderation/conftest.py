@@ -5,7 +5,7 @@ from moderation.scoring import CommentScores
 from project import celery_app
 from tests.moderation.factories import ArticleFactory, ModeratorFactory, StaffFactory
 
-DEFAULT_THRESHOLDS = {
+DEFAULT_THRESHOLDS: dict[str, dict[str, float | None]] = {
     "spam": {"publish": 0.3, "reject": 0.9},
     "toxicity": {"publish": 0.3, "reject": 0.9},
 }
@@ -64,3 +64,41 @@ def fake_scores(monkeypatch):
         return calls
 
     return install
+
+
+def _spam_for(text: str) -> float:
+    if "SPAM" in text:
+        return 0.95
+    if "MAYBE" in text:
+        return 0.5
+    return 0.05
+
+
+@pytest.fixture
+def models(monkeypatch):
+    """Scores that follow the text; the models are down for the sites in `down`."""
+    down: set[int] = set()
+    calls: list[int] = []
+
+    def score(text: str, site_id: int | None = None) -> CommentScores:
+        if site_id in down:
+            raise scoring.ModelsUnavailable("model spam not found in /nowhere")
+        return CommentScores(
+            scores={"spam": _spam_for(text), "toxicity": 0.01},
+            versions={"spam": "spam-test", "toxicity": "toxicity-test"},
+            explanations={"spam": [{"feature": "x", "weight": 1.0, "start": 0, "end": 1}]},
+            default_thresholds=DEFAULT_THRESHOLDS,
+        )
+
+    def score_many(texts: list[str], site_id: int | None = None) -> list[CommentScores]:
+        calls.append(len(texts))
+        return [score(text, site_id) for text in texts]
+
+    monkeypatch.setattr(scoring, "scores_for_text", score)
+    monkeypatch.setattr(scoring, "scores_for_texts", score_many)
+    monkeypatch.setattr(
+        scoring,
+        "explanations_for_text",
+        lambda text, models=None: {"spam": [{"feature": "x", "weight": 1.0, "start": 0, "end": 1}]},
+    )
+    return {"down": down, "calls": calls}

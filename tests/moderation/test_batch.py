@@ -17,58 +17,15 @@ from moderation.notify import batch as notify_batch
 from moderation.notify import services as notify
 from moderation.notify.models import HeldCommentNotice, NotificationOutbox
 from moderation.rules.models import SiteRules
-from moderation.scoring import CommentScores
 from tests.moderation.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 Status = Comment.Status
 
-THRESHOLDS: dict[str, dict[str, float | None]] = {
-    "spam": {"publish": 0.3, "reject": 0.9},
-    "toxicity": {"publish": 0.3, "reject": 0.9},
-}
 CAMPAIGN = "Vote no on the harbour tunnel, it wastes our money and ruins the bay for everyone"
 
 
-def _spam_for(text: str) -> float:
-    if "SPAM" in text:
-        return 0.95
-    if "MAYBE" in text:
-        return 0.5
-    return 0.05
-
-
-@pytest.fixture
-def models(monkeypatch):
-    """Scores that follow the text; the models are down for the sites in `down`."""
-    down: set[int] = set()
-    calls: list[int] = []
-
-    def score(text: str, site_id: int | None = None) -> CommentScores:
-        if site_id in down:
-            raise scoring.ModelsUnavailable("model spam not found in /nowhere")
-        return CommentScores(
-            scores={"spam": _spam_for(text), "toxicity": 0.01},
-            versions={"spam": "spam-test", "toxicity": "toxicity-test"},
-            explanations={"spam": [{"feature": "x", "weight": 1.0, "start": 0, "end": 1}]},
-            default_thresholds=THRESHOLDS,
-        )
-
-    def score_many(texts: list[str], site_id: int | None = None) -> list[CommentScores]:
-        calls.append(len(texts))
-        return [score(text, site_id) for text in texts]
-
-    monkeypatch.setattr(scoring, "scores_for_text", score)
-    monkeypatch.setattr(scoring, "scores_for_texts", score_many)
-    monkeypatch.setattr(
-        scoring,
-        "explanations_for_text",
-        lambda text, models=None: {"spam": [{"feature": "x", "weight": 1.0, "start": 0, "end": 1}]},
-    )
-    return {"down": down, "calls": calls}
-
-
-def _system_events(comment_ids) -> dict[int, int]:
+def system_events(comment_ids) -> dict[int, int]:
     counts: dict[int, int] = dict.fromkeys(comment_ids, 0)
     for event in ModerationEvent.objects.filter(comment_id__in=comment_ids, actor=Actor.SYSTEM):
         counts[event.comment_id] += 1
@@ -86,12 +43,12 @@ def test_one_message_decides_many_pending_comments_with_one_event_each(models, c
     assert tasks.comment_score_task.delay(ids[0]).get() == Status.REJECTED
 
     assert not Comment.objects.filter(pk__in=ids, status=Status.PENDING).exists()
-    assert set(_system_events(ids).values()) == {1}
+    assert set(system_events(ids).values()) == {1}
     assert models["calls"] == [12]  # one call to the models for the whole batch
     # The other comments' own messages then find nothing to do, and write nothing.
     for comment_id in ids[1:]:
         assert tasks.comment_score_task.delay(comment_id).get() is None
-    assert set(_system_events(ids).values()) == {1}
+    assert set(system_events(ids).values()) == {1}
     assert models["calls"] == [12]
 
 
@@ -110,7 +67,7 @@ def test_a_batch_takes_at_most_the_configured_number_oldest_first(models, celery
 def test_a_lone_comment_is_decided_by_its_own_message_at_once(models, celery_eager):
     comment = CommentFactory(body="A lone, clean comment.")
     assert tasks.comment_score_task.delay(comment.pk).get() == Status.APPROVED
-    assert _system_events([comment.pk]) == {comment.pk: 1}
+    assert system_events([comment.pk]) == {comment.pk: 1}
 
 
 def test_a_comment_a_moderator_decided_after_the_batch_read_it_keeps_that_decision(
@@ -131,7 +88,7 @@ def test_a_comment_a_moderator_decided_after_the_batch_read_it_keeps_that_decisi
     assert [(e.actor, e.to_status) for e in moderated.events.all()] == [
         (Actor.MODERATOR, Status.APPROVED)
     ]
-    assert _system_events(ids) == {ids[0]: 1, ids[1]: 0, ids[2]: 1}
+    assert system_events(ids) == {ids[0]: 1, ids[1]: 0, ids[2]: 1}
 
 
 def _mixed_site(name: str) -> tuple[Article, Article]:
@@ -270,7 +227,7 @@ def test_a_held_comment_without_models_is_rescored_alone_by_its_message(models, 
 
     models["down"].clear()
     assert tasks.comment_score_task.delay(comment.pk).get() == Status.APPROVED
-    assert _system_events([comment.pk]) == {comment.pk: 2}
+    assert system_events([comment.pk]) == {comment.pk: 2}
 
 
 def test_a_batch_records_one_notification_message_and_tells_each_change_once(
@@ -419,4 +376,4 @@ def test_a_batch_skips_the_comments_another_batch_holds(models):
     assert set(Comment.objects.filter(status=Status.PENDING).values_list("id", flat=True)) == set(
         ids[:2]
     )
-    assert _system_events(ids) == {ids[0]: 0, ids[1]: 0, ids[2]: 1, ids[3]: 1}
+    assert system_events(ids) == {ids[0]: 0, ids[1]: 0, ids[2]: 1, ids[3]: 1}
