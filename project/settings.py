@@ -283,10 +283,10 @@ CELERY_TASK_IGNORE_RESULT = True
 # A worker that dies mid-task leaves the message for the next one: no comment stays unscored.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-# Messages a worker process reserves ahead (each stays unacknowledged until its task ends, so a
-# killed worker's are delivered again). Most scoring messages find their comment decided by an
-# earlier batch; reserving several saves a broker round trip on each.
-CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 16, minimum=1)
+# Messages a worker process reserves ahead of the one it runs (each stays unacknowledged until
+# its task ends, so a killed worker's are delivered again). Scoring messages are coalesced (few,
+# each a batch): one at a time leaves a batch's successor to an idle worker, not to a busy one.
+CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 1, minimum=1)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 # One beat per deployment, run as a process of its own (`celery -A project beat`): RedBeat keeps
@@ -350,7 +350,7 @@ MODERATION_STALE_PENDING_SECONDS = env_int("MODERATION_STALE_PENDING_SECONDS", 1
 MODERATION_REQUEUE_EVERY_SECONDS = _REQUEUE_EVERY_SECONDS
 # A scoring message decides its own comment and up to this many minus one other pending ones
 # (oldest first) in one transaction (moderation.batch); 1 decides each comment alone.
-MODERATION_SCORE_BATCH = env_int("MODERATION_SCORE_BATCH", 50, minimum=1)
+MODERATION_SCORE_BATCH = env_int("MODERATION_SCORE_BATCH", 100, minimum=1)
 # A process whose models failed to load tries again at most this often (restored artifacts are
 # picked up without a restart); meanwhile its comments are held as "classifier unavailable".
 MODERATION_MODEL_RETRY_SECONDS = env_int("MODERATION_MODEL_RETRY_SECONDS", 30, minimum=1)

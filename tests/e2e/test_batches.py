@@ -13,7 +13,6 @@ from moderation.rules.models import SiteRules
 from tests.e2e.test_pipeline import CLEAN, DECISION_TIMEOUT_SECONDS, SPAM, _request
 
 BURST = 60
-BACKLOG = 120
 
 
 @pytest.mark.e2e
@@ -65,7 +64,7 @@ def test_a_burst_of_submissions_is_decided_with_exactly_one_decision_each(
 @pytest.mark.e2e
 @pytest.mark.slow
 def test_a_backlog_behind_one_waiting_message_is_decided_by_its_chain_of_batches(
-    transactional_db, celery_worker_process, celery_producer, monkeypatch
+    transactional_db, celery_worker_process, celery_producer, monkeypatch, settings
 ):
     """Comments committed while a scoring message waits send none of their own; that message's
     batch and the ones each full batch queues decide them all, each once."""
@@ -79,7 +78,8 @@ def test_a_backlog_behind_one_waiting_message_is_decided_by_its_chain_of_batches
             author_email=f"r{index}@example.com",
             body=f"{SPAM if index % 4 == 0 else CLEAN} ({index})",
         ).pk
-        for index in range(BACKLOG)
+        # Two full batches and half of one (the worker reads the same setting).
+        for index in range(settings.MODERATION_SCORE_BATCH * 5 // 2)
     ]
     sent: list[tuple[object, ...]] = []
     send = queue.task_send
@@ -91,7 +91,7 @@ def test_a_backlog_behind_one_waiting_message_is_decided_by_its_chain_of_batches
     for comment_id in ids:
         queue.comment_score_send(comment_id)
     assert sent == []
-    # That message arrives: it claims the oldest MODERATION_SCORE_BATCH, then the next batch...
+    # That message arrives: it claims a batch, and each full batch queues the next.
     celery_producer.send_task(queue.SCORE_COMMENT, args=[ids[-1]])
 
     deadline = time.monotonic() + DECISION_TIMEOUT_SECONDS
@@ -106,6 +106,6 @@ def test_a_backlog_behind_one_waiting_message_is_decided_by_its_chain_of_batches
         .annotate(n=Count("id"))
     )
     assert counts == dict.fromkeys(ids, 1)
-    # 120 comments in batches of at most 50 (the worker's default): three batches or more.
+    # Each full batch queued the next: three batches or more.
     batches = Comment.objects.filter(pk__in=ids).values("decided_at").distinct().count()
     assert batches >= 3

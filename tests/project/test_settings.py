@@ -191,14 +191,14 @@ def test_postgresql_connections_are_kept_between_requests_and_checked_before_reu
     assert database(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}") == [600, True]
 
 
-def test_a_worker_reserves_sixteen_messages_ahead_unless_told_otherwise(tmp_path):
+def test_a_worker_reserves_one_message_ahead_unless_told_otherwise(tmp_path):
     read = READ_SETTINGS.replace('"ALLOWED_HOSTS",', '"CELERY_WORKER_PREFETCH_MULTIPLIER",')
     development = {"DJANGO_DEBUG": "1"}
     assert (
         json.loads(_run(read, tmp_path, **development).stdout)["CELERY_WORKER_PREFETCH_MULTIPLIER"]
-        == 16
+        == 1
     )
-    result = _run(read, tmp_path, **development, CELERY_WORKER_PREFETCH_MULTIPLIER="1")
-    assert json.loads(result.stdout)["CELERY_WORKER_PREFETCH_MULTIPLIER"] == 1
+    result = _run(read, tmp_path, **development, CELERY_WORKER_PREFETCH_MULTIPLIER="16")
+    assert json.loads(result.stdout)["CELERY_WORKER_PREFETCH_MULTIPLIER"] == 16
     result = _run(read, tmp_path, **development, CELERY_WORKER_PREFETCH_MULTIPLIER="0")
     assert result.returncode != 0 and "CELERY_WORKER_PREFETCH_MULTIPLIER" in result.stderr
