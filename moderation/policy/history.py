@@ -146,9 +146,14 @@ class CampaignWindow:
         ]
         # The signatures as one matrix, newest first: converting 2,000 lists for every comment
         # cost more than the comparison itself.
-        self.matrix = np.asarray([p.signature for p in self.prints], dtype=np.int64).reshape(
+        stored = np.asarray([p.signature for p in self.prints], dtype=np.int64).reshape(
             len(self.prints), SIGNATURE_SIZE
         )
+        # Room above them for the batch's own, each added on top: a view, not a copy per comment.
+        self._rows = np.empty((len(comment_ids) + len(self.prints), SIGNATURE_SIZE), np.int64)
+        self._top = len(comment_ids)
+        self._rows[self._top :] = stored
+        self.matrix = self._rows[self._top :]
         self.new: dict[int, _Print] = {}  # the batch's, by comment
         self.joined: dict[int, list[int]] = {}  # campaign -> stored fingerprints that joined it
 
@@ -170,7 +175,13 @@ class CampaignWindow:
                         self.joined.setdefault(campaign_id, []).append(member.pk)
         mine = _Print(None, comment.pk, comment.author_email, own, campaign_id)
         self.prints = [mine, *self.prints][:CANDIDATE_LIMIT]
-        self.matrix = np.vstack([np.asarray([own], dtype=np.int64), self.matrix])[:CANDIDATE_LIMIT]
+        if self._top == 0:  # more comments than the batch named: more room
+            extra = max(16, len(self._rows))
+            self._rows = np.vstack([np.empty((extra, SIGNATURE_SIZE), np.int64), self._rows])
+            self._top = extra
+        self._top -= 1
+        self._rows[self._top] = own
+        self.matrix = self._rows[self._top : self._top + CANDIDATE_LIMIT]
         self.new[comment.pk] = mine
         return _campaign_hit(self.rules, campaign_id, len(authors), len(similar))
 

@@ -170,3 +170,18 @@ def test_the_signature_sees_a_few_changed_characters_as_the_same_text():
     other = history.signature("Completely different words about the football match last night.")
     assert history.similarities(own, [other])[0] < 0.3
     assert history.signature("Great article!") is None
+
+
+def test_a_campaign_window_takes_more_comments_than_it_was_opened_for(db):
+    site = ArticleFactory().site
+    rules = SiteRules.objects.create(site=site, campaign_authors=3)
+    article = ArticleFactory(site=site)
+    window = history.CampaignWindow(rules, site_id=site.pk, comment_ids=[])
+    comments = [
+        CommentFactory(article=article, body=text, author_email=f"{who}@example.org")
+        for text, who in zip(NEAR, "abc", strict=True)
+    ]
+    hits = [window.hits(comment) for comment in comments]
+    assert hits[:2] == [[], []]
+    assert [hit.rule for hit in hits[2]] == ["campaign"]
+    assert window.matrix.shape == (3, history.SIGNATURE_SIZE)
