@@ -15,6 +15,22 @@ from tests.e2e.test_pipeline import CLEAN, DECISION_TIMEOUT_SECONDS, SPAM, _requ
 BURST = 60
 
 
+def _assert_each_decided_once(ids: list[int]) -> None:
+    """Waits until none of the comments is pending; each has exactly one system decision."""
+    deadline = time.monotonic() + DECISION_TIMEOUT_SECONDS
+    pending = Comment.objects.filter(pk__in=ids, status=Comment.Status.PENDING)
+    while pending.exists() and time.monotonic() < deadline:
+        time.sleep(0.25)
+
+    assert not pending.exists()
+    counts = dict(
+        ModerationEvent.objects.filter(comment_id__in=ids, actor=Actor.SYSTEM)
+        .values_list("comment_id")
+        .annotate(n=Count("id"))
+    )
+    assert counts == dict.fromkeys(ids, 1)
+
+
 @pytest.mark.e2e
 @pytest.mark.slow
 def test_a_burst_of_submissions_is_decided_with_exactly_one_decision_each(
@@ -45,18 +61,7 @@ def test_a_burst_of_submissions_is_decided_with_exactly_one_decision_each(
         assert status == 202
         ids.append(answer["id"])
 
-    deadline = time.monotonic() + DECISION_TIMEOUT_SECONDS
-    pending = Comment.objects.filter(pk__in=ids, status=Comment.Status.PENDING)
-    while pending.exists() and time.monotonic() < deadline:
-        time.sleep(0.25)
-
-    assert not pending.exists()
-    counts = dict(
-        ModerationEvent.objects.filter(comment_id__in=ids, actor=Actor.SYSTEM)
-        .values_list("comment_id")
-        .annotate(n=Count("id"))
-    )
-    assert counts == dict.fromkeys(ids, 1)
+    _assert_each_decided_once(ids)
     statuses = set(Comment.objects.filter(pk__in=ids).values_list("status", flat=True))
     assert Comment.Status.APPROVED in statuses and Comment.Status.REJECTED in statuses
 
@@ -94,18 +99,7 @@ def test_a_backlog_behind_one_waiting_message_is_decided_by_its_chain_of_batches
     # That message arrives: it claims a batch, and each full batch queues the next.
     celery_producer.send_task(queue.SCORE_COMMENT, args=[ids[-1]])
 
-    deadline = time.monotonic() + DECISION_TIMEOUT_SECONDS
-    pending = Comment.objects.filter(pk__in=ids, status=Comment.Status.PENDING)
-    while pending.exists() and time.monotonic() < deadline:
-        time.sleep(0.25)
-
-    assert not pending.exists()
-    counts = dict(
-        ModerationEvent.objects.filter(comment_id__in=ids, actor=Actor.SYSTEM)
-        .values_list("comment_id")
-        .annotate(n=Count("id"))
-    )
-    assert counts == dict.fromkeys(ids, 1)
+    _assert_each_decided_once(ids)
     # Each full batch queued the next: three batches or more.
     batches = Comment.objects.filter(pk__in=ids).values("decided_at").distinct().count()
     assert batches >= 3
