@@ -92,20 +92,23 @@ def comment_score_enqueue(comment_id: int) -> None:
 def comment_score_send(comment_id: int) -> None:
     """Queue scoring now unless a queued message will claim this comment (see above); a broker
     outage is logged and leaves the comment pending."""
+    armed = False
     if _coalescing():
         try:
-            if not _score_arm(only_if_unset=True):
-                return
+            armed = _score_arm(only_if_unset=True)
         except redis.RedisError as error:
             # As before coalescing: send, and if the broker is down too the sweeper sends it.
             logger.warning(
                 "Could not check the scoring key; queueing comment %s: %s", comment_id, error
             )
+        else:
+            if not armed:
+                return
     try:
         task_send(SCORE_COMMENT, comment_id)
     except Exception as error:
-        # No message is waiting after all: the next submission must send one.
-        score_disarm()
+        if armed:  # no message is waiting after all: the next submission must send one
+            score_disarm()
         # The comment is stored; the periodic requeue scores it once the broker is back. One
         # line, not a traceback: during an outage every submission says it.
         logger.warning(

@@ -147,3 +147,16 @@ def test_the_sweeper_sends_one_message_per_batch_of_stale_comments(sent):
 
     assert _scoring(sent) == [(ids[0],), (ids[2],), (ids[4],)]
     assert services.comments_requeue_stale(older_than_seconds=120, per_message=2) == 0
+
+
+def test_with_redis_down_a_refused_message_does_not_touch_the_key_again(monkeypatch, broker_redis):
+    calls = []
+
+    def refuse(name, *args):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(queue, "task_send", refuse)
+    monkeypatch.setattr(queue, "score_disarm", lambda: calls.append("disarm"))
+    broker_redis.down = True
+    queue.comment_score_send(CommentFactory().pk)
+    assert calls == []  # one failed round trip to Redis per submission, not two
