@@ -1,4 +1,4 @@
-"""Command line: `python -m ml {fetch,train,evaluate,score,bench,study,site-curve}`."""
+"""Command line: `python -m ml {fetch,train,evaluate,score,bench,study,steps,site-curve}`."""
 
 from __future__ import annotations
 
@@ -61,6 +61,14 @@ def _parser() -> argparse.ArgumentParser:
         "study", help="spam: leave-one-video-out against mixed videos and a site's own decisions"
     )
     study.add_argument("--data", type=Path, help="data folder (default $ML_DATA_DIR or ../shared)")
+
+    steps = sub.add_parser(
+        "steps", help="toxicity: the README's step table, one row per named setting"
+    )
+    steps.add_argument("--data", type=Path, help="data folder (default $ML_DATA_DIR or ../shared)")
+    steps.add_argument(
+        "--step", action="append", help="a step to measure (repeatable; default every step)"
+    )
 
     curve = sub.add_parser(
         "site-curve",
@@ -197,6 +205,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ml.study import format_study, run_study
 
             print(format_study(run_study(args.data)))
+            return 0
+        if args.command == "steps":
+            from ml.steps import STEPS, TABLE_HEAD, format_row, run_steps
+
+            unknown = [n for n in args.step or [] if n not in STEPS]
+            if unknown:
+                return _fail(f"unknown step(s) {', '.join(unknown)}; known: {', '.join(STEPS)}")
+            print(TABLE_HEAD, flush=True)
+            for name, figures in run_steps(args.data, args.step or tuple(STEPS)):
+                print(format_row(name, figures), flush=True)
             return 0
     except ModelLoadError as exc:
         return _fail(str(exc))

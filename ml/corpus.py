@@ -37,8 +37,11 @@ SOURCE_WEIGHTS = {
     # News comments as weak "not spam" (ml.news.NEWS_NOT_SPAM): readers citing an article.
     news.NEWS_NOT_SPAM: 0.2,
 }
-# (source, label) -> weight of that label's negatives.
+# (source, label) -> weight of that label's negatives, of its positives (share >= 0.5), and of
+# all its rows. Empty as shipped; `python -m ml steps` measures settings of them (ml/README.md).
 NEGATIVE_WEIGHTS: dict[tuple[str, str], float] = {}
+POSITIVE_WEIGHTS: dict[tuple[str, str], float] = {}
+LABEL_SOURCE_WEIGHTS: dict[tuple[str, str], float] = {}
 
 
 @dataclass
@@ -83,13 +86,19 @@ def to_corpus(examples: Sequence[D.Example], labels: tuple[str, ...]) -> Corpus:
 
 
 def row_weights(corpus: Corpus, label: str, j: int) -> np.ndarray:
-    """Per-row training weight for one label (SOURCE_WEIGHTS, NEGATIVE_WEIGHTS)."""
+    """Per-row training weight for one label (SOURCE_WEIGHTS and the per-label weights)."""
     w = np.ones(len(corpus.texts))
     for source, value in SOURCE_WEIGHTS.items():
         w[corpus.source == source] *= value
-    for (source, name), value in NEGATIVE_WEIGHTS.items():
-        if name == label:
-            w[(corpus.source == source) & (corpus.y[:, j] < 0.5)] *= value
+    y = corpus.y[:, j]
+    for weights, rows in (
+        (NEGATIVE_WEIGHTS, y < 0.5),
+        (POSITIVE_WEIGHTS, y >= 0.5),
+        (LABEL_SOURCE_WEIGHTS, np.ones(len(y), dtype=bool)),
+    ):
+        for (source, name), value in weights.items():
+            if name == label:
+                w[(corpus.source == source) & rows] *= value
     return w
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 
 from ml import data as D
 from ml import news
@@ -34,6 +35,12 @@ SOURCE_INDICATORS: dict[str, tuple[str, ...]] = {
     "spam": (),
     "toxicity": ("davidson", "olid", D.HATEVAL_SOURCE, news.FOX),
 }
+# (share, C) of a linear SVM whose weights are averaged into the logistic regression's (one
+# linear model: free at inference), and a multiplier per feature block (word grams, character
+# grams, word vectors) while fitting, folded back into the weights: a regularisation of its own
+# per block. Both off as shipped; `python -m ml steps` measures settings of them (ml/README.md).
+SVM = {"spam": (0.0, 1.0), "toxicity": (0.0, 1.0)}
+BLOCK_SCALE = {"spam": (1.0, 1.0, 1.0), "toxicity": (1.0, 1.0, 1.0)}
 
 
 def _expand_soft(y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -54,6 +61,16 @@ def fit_logistic(
     if len(set(target.tolist())) < 2:
         return np.zeros(x.shape[1]), _constant_logit(target)
     clf = LogisticRegression(C=c, solver="liblinear", dual=True, max_iter=1000, random_state=0)
+    clf.fit(x[rows], target, sample_weight=weight)
+    return clf.coef_[0], float(clf.intercept_[0])
+
+
+def fit_svm(x: Any, y: np.ndarray, c: float, w: np.ndarray) -> tuple[np.ndarray, float]:
+    """A linear SVM on the same soft labels (for SVM)."""
+    rows, target, weight = _expand_soft(y, w)
+    if len(set(target.tolist())) < 2:
+        return np.zeros(x.shape[1]), _constant_logit(target)
+    clf = LinearSVC(C=c, dual=True, max_iter=5000, random_state=0)
     clf.fit(x[rows], target, sample_weight=weight)
     return clf.coef_[0], float(clf.intercept_[0])
 
@@ -92,14 +109,26 @@ def fit_all_labels(corpus: Corpus, c: float, labels: tuple[str, ...]) -> Model:
     if indicators:
         extra = np.column_stack([corpus.source == s for s in indicators]).astype(np.float64)
         x = sp.hstack([x, sp.csr_matrix(extra)], format="csr")
+    n = vec.n_features
+    scale = np.ones(x.shape[1])
+    if BLOCK_SCALE[name] != (1.0, 1.0, 1.0):
+        word = len(vec.word_list)
+        for block, value in zip(((0, word), (word, n), (n, width)), BLOCK_SCALE[name], strict=True):
+            scale[slice(*block)] = value
+        x = x.multiply(scale[None, :]).tocsr()
     n_labels = corpus.y.shape[1]
     coef = np.zeros((n_labels, x.shape[1]))
     intercept = np.zeros(n_labels)
+    share, svm_c = SVM[name]
     for j in range(n_labels):
         defined = ~np.isnan(corpus.y[:, j])
         w = row_weights(corpus, labels[j], j)[defined]
         coef[j], intercept[j] = fit_logistic(x[defined], corpus.y[defined, j], c, w)
-    n = vec.n_features
+        if share:
+            svm_coef, svm_intercept = fit_svm(x[defined], corpus.y[defined, j], svm_c, w)
+            coef[j] = (1.0 - share) * coef[j] + share * svm_coef
+            intercept[j] = (1.0 - share) * intercept[j] + share * svm_intercept
+    coef *= scale
     return Model(
         name,
         labels[:n_labels],

@@ -13,11 +13,13 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from ml import corpus as K
 from ml import data as D
+from ml import fit as F
 from ml import news
 from ml.card import write_card
 from ml.checklist import run_suite
-from ml.corpus import NEGATIVE_WEIGHTS, SOURCE_WEIGHTS, Corpus, load_spam, load_toxicity, to_corpus
+from ml.corpus import SOURCE_WEIGHTS, Corpus, load_spam, load_toxicity, to_corpus
 from ml.fit import C_VALUES, SEED, SENTENCE_WEIGHT, SILENT_WORDS, VECTORS, fit_all_labels
 from ml.model import (
     DEFAULT_ARTIFACTS_DIR,
@@ -219,7 +221,16 @@ def train(
             "sentence_weight": SENTENCE_WEIGHT[model],
             "seed": SEED,
             "source_weights": SOURCE_WEIGHTS,
-            "negative_weights": {f"{s}/{n}": v for (s, n), v in NEGATIVE_WEIGHTS.items()},
+            **{
+                f"{kind}_weights": {f"{s}/{n}": v for (s, n), v in weights.items()}
+                for kind, weights in (
+                    ("negative", K.NEGATIVE_WEIGHTS),
+                    ("positive", K.POSITIVE_WEIGHTS),
+                    ("label_source", K.LABEL_SOURCE_WEIGHTS),
+                )
+            },
+            "svm_share_and_c": F.SVM[model],
+            "block_scale": F.BLOCK_SCALE[model],
         }
         meta: dict[str, Any] = {
             "created": created,

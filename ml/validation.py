@@ -12,7 +12,7 @@ from ml import news, spamassassin
 from ml.corpus import Corpus
 from ml.evaluate import binary_metrics
 from ml.fit import fit_all_labels, fit_platt
-from ml.model import LABELS, sigmoid
+from ml.model import LABELS, Model, sigmoid
 from ml.reference import fit_reference
 
 
@@ -130,7 +130,25 @@ def news_folds(corpus: Corpus, n_folds: int = N_FOLDS, seed: int = 7) -> np.ndar
     return fold
 
 
-def _auc(y: np.ndarray, p: np.ndarray) -> float | None:
+def fold_splits(fold: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) rows of each news fold; SemEval trial posts (-1) never train."""
+    return [((fold != k) & (fold != -1), fold == k) for k in range(N_FOLDS)]
+
+
+def new_outlet_split(corpus: Corpus, fold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(train, test) of the new-outlet figure: everything but Fox and the trial posts; Fox."""
+    fox = corpus.source == news.FOX
+    return (fold != -1) & ~fox, fox
+
+
+def fit_toxicity(corpus: Corpus, train: np.ndarray, c: float) -> Model:
+    """The model fitted on `train` for the toxicity label alone (its sub-labels left out)."""
+    part = corpus.subset(train)
+    part.y = part.y[:, :1]
+    return fit_all_labels(part, c, LABELS["toxicity"])
+
+
+def rounded_auc(y: np.ndarray, p: np.ndarray) -> float | None:
     from sklearn.metrics import roc_auc_score
 
     return round(float(roc_auc_score(y, p)), 4) if len(set(y.tolist())) == 2 else None
@@ -150,9 +168,9 @@ def bias_metrics(
         out[identity] = {
             "rows": int(inside.sum()),
             "toxic": int((inside & toxic).sum()),
-            "subgroup_auc": _auc(toxic[inside], p[inside]),
-            "bpsn_auc": _auc(toxic[bpsn], p[bpsn]),
-            "bnsp_auc": _auc(toxic[bnsp], p[bnsp]),
+            "subgroup_auc": rounded_auc(toxic[inside], p[inside]),
+            "bpsn_auc": rounded_auc(toxic[bpsn], p[bpsn]),
+            "bnsp_auc": rounded_auc(toxic[bnsp], p[bnsp]),
         }
     return out
 
@@ -203,21 +221,17 @@ def validate_toxicity(
     civil = corpus.source == news.CIVIL_SAMPLE
     fox = corpus.source == news.FOX
     spans = corpus.source == news.CIVIL_SPANS
-    for k in range(N_FOLDS):
+    for k, (train, test) in enumerate(fold_splits(fold)):
         bar.set_postfix_str(f"fold {k + 1}/{N_FOLDS}")
-        train = (fold != k) & (fold != -1)
         model = fit_all_labels(corpus.subset(train), c, labels)
-        test = fold == k
         z[test] = model.normalized_logits(corpus.subset(test).texts)
         z[trial] += model.normalized_logits(corpus.subset(trial).texts) / N_FOLDS
         scope = test & (civil | fox)
         ref[scope] = fit_reference(corpus, train).logits(corpus.subset(scope).raw)
         bar.update(1)
     bar.set_postfix_str("new outlet (without Fox)")
-    train = (fold != -1) & ~fox
-    without = corpus.subset(train)
-    without.y = without.y[:, :1]
-    z_new = fit_all_labels(without, c, labels).normalized_logits(corpus.subset(fox).texts)[:, 0]
+    train, fox = new_outlet_split(corpus, fold)
+    z_new = fit_toxicity(corpus, train, c).normalized_logits(corpus.subset(fox).texts)[:, 0]
     ref_new = fit_reference(corpus, train).logits(corpus.subset(fox).raw)
     bar.update(1)
     scored = fold >= -1
@@ -253,7 +267,7 @@ def validate_toxicity(
         on_stream = defined & civil
         per_label[label] = binary_metrics(y[on_stream, j], p[on_stream, j], threshold=0.5)
         per_label[label]["by_source"] = {
-            source: _auc(hard[rows], p[rows, j])
+            source: rounded_auc(hard[rows], p[rows, j])
             for source in news.NEWS_SOURCES
             if (rows := defined & (corpus.source == source)).any()
         }
@@ -280,7 +294,7 @@ def validate_toxicity(
     bar.set_postfix_str("alt-profanity-check")
     baseline = profanity_check_scores([corpus.raw[i] for i in np.flatnonzero(stream)])
     bar.update(1)
-    base_auc = _auc(toxic[stream], baseline) if baseline is not None else None
+    base_auc = rounded_auc(toxic[stream], baseline) if baseline is not None else None
     return {
         "scheme": (
             f"{N_FOLDS} folds: Civil Comments sample by article, Fox by thread, toxic-spans posts "
@@ -311,6 +325,6 @@ def _pair_auc(y: np.ndarray, model: np.ndarray, reference: np.ndarray) -> dict[s
     return {
         "rows": len(y),
         "positive": int(y.sum()),
-        "model": _auc(y, model),
-        "reference": _auc(y, reference),
+        "model": rounded_auc(y, model),
+        "reference": rounded_auc(y, reference),
     }

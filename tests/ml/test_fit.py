@@ -66,3 +66,29 @@ def test_a_source_indicator_keeps_a_platforms_base_rate_out_of_its_words(
     with_indicator = _lol_weight(_corpus())
     assert without > 0.5  # "lol" learnt as abuse from the tweets alone
     assert with_indicator < 0.7 * without
+
+
+def test_the_svm_share_averages_the_two_linear_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = _corpus()
+    coefs = []
+    for share in (0.0, 1.0, 0.5):
+        monkeypatch.setitem(fit.SVM, "toxicity", (share, 1.0))
+        model = fit.fit_all_labels(corpus, 1.0, LABELS["toxicity"])
+        coefs.append(np.concatenate([model.coef[0], [model.intercept[0]]]))
+    logistic, svm, half = coefs
+    assert not np.allclose(logistic, svm)
+    assert np.allclose(half, (logistic + svm) / 2)
+
+
+def test_a_block_scaled_down_while_fitting_carries_almost_no_weight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    corpus = _corpus()
+    words = len(fit.fit_vectorizer(corpus.texts, silent=fit.SILENT_WORDS["toxicity"]).word_list)
+    plain = fit.fit_all_labels(corpus, 1.0, LABELS["toxicity"])
+    monkeypatch.setitem(fit.BLOCK_SCALE, "toxicity", (1.0, 1e-3, 1.0))
+    scaled = fit.fit_all_labels(corpus, 1.0, LABELS["toxicity"])
+    # The weights are folded back onto unscaled features: the character block all but vanishes.
+    assert np.abs(plain.coef[0, words:]).max() > 0.05
+    assert np.abs(scaled.coef[0, words:]).max() < 1e-3
+    assert np.abs(scaled.coef[0, :words]).max() > 0.05
