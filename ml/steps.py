@@ -7,7 +7,8 @@ in the news folds of `train` and prints:
 - new outlet: trained without Fox, tested on all of Fox;
 - Fox by thread: reported, never chosen by;
 - stream, cut in folds: for each article fold, the toxicity cut that publishes 13% of the other
-  folds' toxic stream posts, applied to that fold: clean / toxic published (toxicity alone).
+  folds' toxic stream posts (`ml.thresholds.ABUSIVE_PUBLISHED_GOAL`, as `train` chooses it),
+  applied to that fold: clean / toxic published (toxicity alone).
 
 The reference row is `ml.reference` in the same folds. A step is a set of settings of `ml.fit`
 and `ml.corpus` applied for its row and restored after it; nothing is written.
@@ -30,11 +31,9 @@ from ml import fit as F
 from ml import news
 from ml.model import LABELS
 from ml.reference import fit_reference
+from ml.thresholds import ABUSIVE_PUBLISHED_GOAL
 from ml.validation import fit_toxicity, fold_splits, new_outlet_split, news_folds, rounded_auc
 
-# The stream's toxic posts published by the cut chosen in folds (the 15% target with a margin,
-# as `ml.thresholds.choose_news_thresholds` chooses it).
-STREAM_TOXIC_PUBLISHED = 0.13
 REFERENCE = "reference"
 _AUCS = ("civil", "new_outlet", "fox_by_thread")
 
@@ -65,22 +64,34 @@ STEPS: dict[str, Step] = {
     "shipped-no-indicators": Step(
         "(6 without source indicators)", ((F.SOURCE_INDICATORS, "toxicity", ()),)
     ),
-    "shipped-c3": Step("(6 at C 3)", ((F.C_VALUES, "toxicity", 3.0),)),
     "spans-half": Step(
         "7. toxic-spans posts at weight 0.5 for toxicity",
         ((K.LABEL_SOURCE_WEIGHTS, (news.CIVIL_SPANS, "toxicity"), 0.5),),
     ),
+    "spans-quarter": Step("7. ... at 0.25", (SPANS_QUARTER,)),
     "spans-half-svm": Step(
-        "(7 + a linear SVM averaged in at 0.5)",
+        "(7 + a linear SVM at C 1 averaged in at 0.5)",
         ((K.LABEL_SOURCE_WEIGHTS, (news.CIVIL_SPANS, "toxicity"), 0.5), SVM_HALF),
     ),
     "step8": Step("8. toxic-spans posts at 0.25, the stream's toxic posts at 3 (toxicity)", STEP_8),
-    "step8-svm": Step("9. 8 + a linear SVM averaged in at 0.5", (*STEP_8, SVM_HALF)),
+    "step8-svm": Step("(8 + a linear SVM at C 1 averaged in at 0.5)", (*STEP_8, SVM_HALF)),
     "step8-svm-quarter": Step(
-        "(8 + the SVM averaged in at 0.25)", (*STEP_8, (F.SVM, "toxicity", (0.25, 1.0)))
+        "(8 + the SVM at C 1 averaged in at 0.25)", (*STEP_8, (F.SVM, "toxicity", (0.25, 1.0)))
     ),
     "step8-svm-c0.1": Step(
         "(8 + an SVM at C 0.1 averaged in at 0.5)", (*STEP_8, (F.SVM, "toxicity", (0.5, 0.1)))
+    ),
+    "step8-svm-c0.03": Step(
+        "(8 + an SVM at C 0.03 averaged in at 0.5)",
+        (*STEP_8, (F.SVM, "toxicity", (0.5, 0.03))),
+    ),
+    "step8-svm-c0.1-stream-x5": Step(
+        "(8 + the SVM at C 0.1, the stream's toxic posts at 5)",
+        (
+            SPANS_QUARTER,
+            (K.POSITIVE_WEIGHTS, (news.CIVIL_SAMPLE, "toxicity"), 5.0),
+            (F.SVM, "toxicity", (0.5, 0.1)),
+        ),
     ),
     "step8-blend-0.6": Step(
         "(8, sentence blend 0.6)", (*STEP_8, (F.SENTENCE_WEIGHT, "toxicity", 0.6))
@@ -130,7 +141,7 @@ def stream_cut_in_folds(
         chosen_on = z[stream & toxic & (fold != k)]
         here = stream & (fold == k)
         if len(chosen_on):
-            published[here] = z[here] < np.quantile(chosen_on, STREAM_TOXIC_PUBLISHED)
+            published[here] = z[here] < np.quantile(chosen_on, ABUSIVE_PUBLISHED_GOAL)
     return float(published[stream & ~toxic].mean()), float(published[stream & toxic].mean())
 
 
