@@ -28,6 +28,7 @@ class BenchOptions:
     thread_comments: int = 1000  # approved comments on the thread suite's article
     thread_rate: float = 20.0  # the thread suite's fixed rate, reads per second
     web_workers: int = 0  # api, latency, thread: gunicorn workers; 0: two per CPU (the README's)
+    submissions: int = 500  # the submit-profile suite's measured (and then profiled) POSTs
 
     @property
     def production_web_workers(self) -> int:

@@ -13,6 +13,7 @@ from moderation.bench import pipeline as _pipeline  # noqa: F401 - registers its
 from moderation.bench import profile as _profile  # noqa: F401 - registers its suite
 from moderation.bench import report
 from moderation.bench import rules as _rules  # noqa: F401 - registers its suite
+from moderation.bench import submit as _submit  # noqa: F401 - registers its suite
 from moderation.bench import thread as _thread  # noqa: F401 - registers its suite
 from moderation.bench.suites import SUITES, BenchOptions
 from moderation.desk import bench as _desk  # noqa: F401 - registers the queue suite
@@ -47,6 +48,8 @@ def bench_options(options: dict) -> BenchOptions:
         raise CommandError("--thread-comments must be in [10, 100000].")
     if not 10 <= options["backlog"] <= 100_000:
         raise CommandError("--backlog must be in [10, 100000].")
+    if not 10 <= options["submissions"] <= 10_000:
+        raise CommandError("--submissions must be in [10, 10000].")
     return BenchOptions(
         rate=options["rate"],
         duration=options["duration"],
@@ -64,6 +67,7 @@ def bench_options(options: dict) -> BenchOptions:
         backlog=options["backlog"],
         thread_rate=options["thread_rate"],
         web_workers=max(0, min(options["web_workers"], 16)),
+        submissions=options["submissions"],
     )
 
 
@@ -108,6 +112,12 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--thread-comments", type=int, default=1000, help="thread suite: approved comments"
+        )
+        parser.add_argument(
+            "--submissions",
+            type=int,
+            default=500,
+            help="submit-profile suite: POSTs measured in process, then as many profiled",
         )
         parser.add_argument(
             "--output", type=Path, help="Also write the table and the output here (Markdown)"
