@@ -19,6 +19,7 @@ from moderation.models import (
     Site,
     SiteMembership,
 )
+from moderation.notify.selectors import site_has_active_webhook
 
 # --- site scoping ----------------------------------------------------------------------------
 # Every read a moderator or site manager makes starts from these, so a user scoped to some sites
@@ -86,6 +87,20 @@ def comments_published(*, article_id: int) -> QuerySet[Comment]:
     return Comment.objects.filter(article_id=article_id, status=Comment.Status.APPROVED).order_by(
         "created_at", "id"
     )
+
+
+def article_for_submission(*, article_id: int) -> tuple[Article, bool] | None:
+    """The article a comment is submitted to, with its site and house rules (see
+    `rules.selectors.rules_of`), and whether its site has an active webhook endpoint, in one
+    query: a submission's only read before its INSERT. None when there is no such article."""
+    articles = Article.objects.select_related("site__house_rules").annotate(
+        site_webhooks=site_has_active_webhook(Article._meta.db_table)
+    )
+    try:
+        article = articles.get(pk=article_id)  # no ORDER BY, unlike first()
+    except Article.DoesNotExist:
+        return None
+    return article, article.site_webhooks  # the annotation
 
 
 def comment_for_author(*, comment_id: int, token: str, public_key: str | None = None) -> Comment:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,6 @@ from moderation.learning import services as learning_services
 from moderation.models import (
     CLASSIFIER_UNAVAILABLE_LABEL,
     Actor,
-    Article,
     Comment,
     ModerationEvent,
 )
@@ -28,8 +28,9 @@ from moderation.policy import engine
 from moderation.policy import submit as submit_rules
 from moderation.policy.checks import Submission
 from moderation.policy.verdict import RuleHit
-from moderation.rules.selectors import site_rules
+from moderation.rules.selectors import rules_of, site_rules
 from moderation.selectors import (
+    article_for_submission,
     comments_visible_to,
     held_unscored_comment_ids,
     moderator_acted_on,
@@ -79,13 +80,14 @@ def comment_submit(
     published and when a reply to it is. Returns the comment and the private token that lets
     its author read its status.
     """
-    article = Article.objects.select_related("site").filter(pk=article_id).first()
-    if article is None:
+    found = article_for_submission(article_id=article_id)
+    if found is None:
         raise NotFoundError(
             f"There is no article {article_id}.",
             fields={"article_id": [f"No article with id {article_id}."]},
         )
-    rules = site_rules(site_id=article.site_id)
+    article, site_webhooks = found
+    rules = rules_of(article.site)
     submit_rules.check_open(article, rules)
     submit_rules.check_flood(
         rules, site_id=article.site_id, ip_address=ip_address, email=author_email
@@ -118,7 +120,11 @@ def comment_submit(
     )
     comment.ip_hash, comment.ip_network_hash = comment_ip_hashes(ip_address)
     token = comment.issue_status_token()
-    with transaction.atomic():
+    heard = not trapped and notify_services.comment_created_heard(
+        site_id=article.site_id, subscribed=notify, webhooks=site_webhooks
+    )
+    # A lone INSERT needs no transaction: BEGIN and COMMIT would be two more round trips.
+    with transaction.atomic() if trapped or heard else nullcontext():
         comment.save()
         if trapped:
             _comment_reject_honeypot(comment=comment)
@@ -126,7 +132,8 @@ def comment_submit(
         if notify:
             notify_services.comment_subscription_create(comment=comment)
         queue.comment_score_enqueue(comment.pk)
-        notify_services.comment_created_enqueue(comment=comment, subscribed=notify)
+        if heard:
+            notify_services.comment_created_enqueue(comment=comment)
     return comment, token
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
@@ -41,11 +42,14 @@ class CommentSubmitView(APIView):
     """A view whose POST submits a reader's comment, throttled by the submission's outcome."""
 
     def get_throttles(self) -> list[BaseThrottle]:
-        return (
-            [throttles.OutcomeThrottle(throttles.SUBMIT_INVALID)]
-            if self.request.method == "POST"
-            else [throttles.PublicReadThrottle()]
-        )
+        if self.request.method == "POST":
+            return [self.arrival]
+        return [throttles.PublicReadThrottle()]
+
+    @cached_property
+    def arrival(self) -> throttles.SubmissionThrottle:
+        """The invalid limit checked on arrival, holding the submit limit's history."""
+        return throttles.SubmissionThrottle()
 
     def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:
         if request.method == "POST":
@@ -56,7 +60,7 @@ class CommentSubmitView(APIView):
         """Validate, store and queue the comment; answer 202 with its private status URL."""
         data = s.CommentSubmitInput(data=request.data)
         data.is_valid(raise_exception=True)
-        throttles.check_submit_rate(request, self)
+        throttles.check_submit_rate(request, self, self.arrival)
         fields = data.validated_data
         comment, token = services.comment_submit(
             article_id=article_id,

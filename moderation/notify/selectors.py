@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import signing
+from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 
 from moderation.errors import ApplicationError, NotFoundError
 from moderation.models import Site
 from moderation.notify import tokens
-from moderation.notify.models import Subscriber
+from moderation.notify.models import Subscriber, WebhookEndpoint
 
 
 def _subscriber_from_token(purpose: str, token: str, *, max_age_seconds: int | None) -> Subscriber:
@@ -53,3 +56,33 @@ def moderator_from_unsubscribe_token(*, token: str) -> tuple[Site, str]:
     if site is None or not isinstance(value, dict):
         raise NotFoundError("This link is not valid.", fields={"token": ["No such site."]})
     return site, str(value["email"])
+
+
+def site_has_active_webhook(article_table: str) -> RawSQL:
+    """For a query of articles (named article_table in its SQL): whether the article's site has
+    an active webhook endpoint.
+
+    Written out rather than as `Exists(WebhookEndpoint.objects.filter(...))`: compiling that
+    subquery cost about 0.4 ms of CPU on every comment submission, a tenth of its whole cost.
+    """
+    endpoints = WebhookEndpoint._meta
+    table = connection.ops.quote_name(endpoints.db_table)
+    site = connection.ops.quote_name(endpoints.get_field("site").column)
+    active = connection.ops.quote_name(endpoints.get_field("is_active").column)
+    outer = f"{connection.ops.quote_name(article_table)}.{site}"
+    # Identifiers from the models' meta, quoted; the one value is a parameter.
+    return RawSQL(  # noqa: S611
+        f"EXISTS (SELECT 1 FROM {table} W WHERE W.{site} = {outer} AND W.{active} = %s)",  # noqa: S608
+        (True,),
+        output_field=BooleanField(),
+    )
+
+
+def site_hears_created(*, site_id: int) -> bool:
+    """Whether an active endpoint of the site receives comment.created."""
+    return any(
+        WebhookEndpoint.Event.CREATED in events
+        for events in WebhookEndpoint.objects.filter(site_id=site_id, is_active=True).values_list(
+            "events", flat=True
+        )
+    )

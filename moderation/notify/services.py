@@ -102,19 +102,17 @@ def outbox_send_due(*, older_than_seconds: int, limit: int = 500) -> int:
 
 
 # --- hooks for moderation.services -------------------------------------------------------------
-def comment_created_enqueue(*, comment: Comment, subscribed: bool) -> None:
-    """Once the comment is committed, a worker sends comment.created and any confirmation email.
+def comment_created_heard(*, site_id: int, subscribed: bool, webhooks: bool = True) -> bool:
+    """Whether anyone hears of a new comment: its author asked for emails, or its site has an
+    active endpoint for comment.created (not looked up when the caller knows, `webhooks`
+    False, that the site has no active endpoint). Otherwise its task would tell no one."""
+    return subscribed or (webhooks and selectors.site_hears_created(site_id=site_id))
 
-    Only when someone listens: its author asked for emails, or its site has an active endpoint
-    for comment.created. Otherwise the task would tell no one, and its message is saved.
-    """
-    if subscribed or any(
-        Event.CREATED in events
-        for events in WebhookEndpoint.objects.filter(
-            site_id=comment.article.site_id, is_active=True
-        ).values_list("events", flat=True)
-    ):
-        queue_on_commit("comment_created_task", comment.pk)
+
+def comment_created_enqueue(*, comment: Comment) -> None:
+    """Once the comment is committed, a worker sends comment.created and any confirmation email
+    (for those `comment_created_heard` says listen)."""
+    queue_on_commit("comment_created_task", comment.pk)
 
 
 def comment_status_changed_enqueue(
