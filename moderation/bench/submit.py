@@ -52,7 +52,11 @@ STAGES: dict[str, list[tuple[str, str]]] = {
     "input validation (serializer)": [("rest_framework/serializers.py", "is_valid")],
     "service comment_submit": [("moderation/services.py", "comment_submit")],
     "  reads before the INSERT (article, site, rules, listeners)": [
+        ("moderation/selectors.py", "article_for_submission"),
+        ("moderation/notify/services.py", "comment_created_heard"),
+        # Before issue 17's cut: three queries (`first()` twice, then the webhook endpoints).
         ("django/db/models/query.py", "first"),
+        ("moderation/notify/services.py", "comment_created_enqueue"),
     ],
     "  the INSERT (Model.save)": [("django/db/models/base.py", "save")],
     "  the scoring message (Celery publish)": [("celery/app/task.py", "delay")],
