@@ -44,7 +44,9 @@ STAGES: dict[str, list[tuple[str, str]]] = {
 }
 
 
-class _Queries:
+class Queries:
+    """A database execute wrapper counting the queries and the time spent in the driver."""
+
     def __init__(self) -> None:
         self.count, self.seconds = 0, 0.0
 
@@ -68,18 +70,21 @@ def _eager() -> Iterator[None]:
         celery_app.conf.task_always_eager, settings.EMAIL_BACKEND = previous
 
 
-def _stage_seconds(stats: pstats.Stats) -> dict[str, float]:
-    found = dict.fromkeys(STAGES, 0.0)
+def stage_seconds(
+    stats: pstats.Stats, stages: dict[str, list[tuple[str, str]]]
+) -> dict[str, float]:
+    """Each stage's cumulative seconds: the sum over the functions that stage names."""
+    found = dict.fromkeys(stages, 0.0)
     raw: dict = stats.stats  # type: ignore[attr-defined]
     for (path, _line, name), (_cc, _nc, _tt, cumulative, _callers) in raw.items():
-        for stage, targets in STAGES.items():
+        for stage, targets in stages.items():
             if any(path.endswith(suffix) and name == fn for suffix, fn in targets):
                 found[stage] += cumulative
     return found
 
 
 def _profile_one(out: TextIOBase, title: str, comment_id: int, limit: int, top: int) -> None:
-    queries = _Queries()
+    queries = Queries()
     profiler = cProfile.Profile()
     with _eager(), connection.execute_wrapper(queries):
         start = time.perf_counter()
@@ -95,7 +100,7 @@ def _profile_one(out: TextIOBase, title: str, comment_id: int, limit: int, top: 
         f"{queries.count} queries, {queries.seconds * 1000:.1f} ms in the database driver\n"
     )
     out.write("  stage (cumulative; stages overlap where one calls another)    ms    ms/comment\n")
-    for stage, seconds in _stage_seconds(stats).items():
+    for stage, seconds in stage_seconds(stats, STAGES).items():
         out.write(f"  {stage:<60} {seconds * 1000:7.1f} {seconds * 1000 / n:9.3f}\n")
     out.write(f"  top {top} functions by own time:\n")
     own = sorted(

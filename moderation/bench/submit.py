@@ -33,6 +33,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from ml.bench import sample_texts
 from moderation.bench.load import comment_body
+from moderation.bench.profile import Queries, stage_seconds
 from moderation.bench.report import Row
 from moderation.bench.stack import RAISED_RATE, bench_site_create, postgresql_refusal
 from moderation.bench.suites import BenchOptions, suite
@@ -62,15 +63,6 @@ STAGES: dict[str, list[tuple[str, str]]] = {
     "  the scoring message (Celery publish)": [("celery/app/task.py", "delay")],
     "queries (database driver)": [("psycopg/cursor.py", "execute")],
 }
-
-
-class _Queries:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute: Callable, sql: str, params: Any, many: bool, context: Any) -> Any:
-        self.count += 1
-        return execute(sql, params, many, context)
 
 
 def _environ(path: str, body: bytes) -> dict[str, Any]:
@@ -126,16 +118,6 @@ def _as_the_server_runs() -> Iterator[str]:
         redis.Redis.from_url(settings.REDIS_URL).delete(queue)
 
 
-def _stage_seconds(stats: pstats.Stats) -> dict[str, float]:
-    found = dict.fromkeys(STAGES, 0.0)
-    raw: dict = stats.stats  # type: ignore[attr-defined]
-    for (path, _line, name), (_cc, _nc, _tt, cumulative, _callers) in raw.items():
-        for stage, targets in STAGES.items():
-            if any(path.endswith(suffix) and name == fn for suffix, fn in targets):
-                found[stage] += cumulative
-    return found
-
-
 @suite("submit-profile")
 def run_submit_profile(options: BenchOptions, out: TextIOBase) -> list[Row]:
     refusal = postgresql_refusal("submit-profile")
@@ -165,7 +147,7 @@ def run_submit_profile(options: BenchOptions, out: TextIOBase) -> list[Row]:
             b"".join(answer)
             answer.close()  # as gunicorn does: request_finished (connections' checks, caches)
 
-    queries = _Queries()
+    queries = Queries()
     with _as_the_server_runs(), connection.execute_wrapper(queries):
         handler = WSGIHandler()  # its middleware reads the settings above
         submit(WARM_UP, 0)  # imports, URL resolver, connections, prepared statements
@@ -197,7 +179,7 @@ def run_submit_profile(options: BenchOptions, out: TextIOBase) -> list[Row]:
         "profiling slows each call, so read shares, not times)\n"
         "  stage                                                        ms/sub   share\n"
     )
-    for stage, seconds in _stage_seconds(stats).items():
+    for stage, seconds in stage_seconds(stats, STAGES).items():
         out.write(f"  {stage:<60} {seconds * 1000 / n:7.3f} {seconds / profiled:6.0%}\n")
     out.write("  top 25 functions by cumulative time:\n")
     listing = io.StringIO()
