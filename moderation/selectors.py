@@ -92,7 +92,7 @@ def comments_published(*, article_id: int) -> QuerySet[Comment]:
 def article_for_submission(*, article_id: int) -> tuple[Article, bool] | None:
     """The article a comment is submitted to, with its site and house rules (see
     `rules.selectors.rules_of`), and whether its site has an active webhook endpoint, in one
-    query: a submission's only read before its INSERT. None when there is no such article."""
+    query (it was three). None when there is no such article."""
     articles = Article.objects.select_related("site__house_rules").annotate(
         site_webhooks=site_has_active_webhook(Article._meta.db_table)
     )
