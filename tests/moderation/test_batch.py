@@ -270,6 +270,40 @@ def test_a_batch_records_one_notification_message_and_tells_each_change_once(
     assert len(mail.outbox) == 5
 
 
+def test_a_batch_sends_webhooks_only_for_the_sites_with_an_endpoint_each_change_once(
+    models, monkeypatch, django_capture_on_commit_callbacks
+):
+    import json
+
+    from moderation.notify.models import WebhookEndpoint, WebhookMessage
+
+    def down(name, *args):
+        raise ConnectionError("the broker is down: the outbox keeps the batch's row")
+
+    monkeypatch.setattr(queue, "task_send", down)
+    hooked, quiet = ArticleFactory(), ArticleFactory()
+    WebhookEndpoint.objects.create(
+        site=hooked.site, url="https://hooks.example/h", events=["comment.held"], secret="s"
+    )
+    held = [CommentFactory(article=hooked, body=f"Comment {i} MAYBE").pk for i in range(3)]
+    CommentFactory(article=quiet, body="Quiet MAYBE")
+    spam = CommentFactory(article=hooked, body="Comment SPAM").pk  # rejected: not chosen
+    with django_capture_on_commit_callbacks(execute=True):
+        batch.comments_score_batch(comment_id=held[0], limit=10)
+    (row,) = NotificationOutbox.objects.filter(task="comments_status_changed_task")
+    notify_batch.comments_status_changed(changes=row.args[0])
+
+    bodies = [json.loads(m.body) for m in WebhookMessage.objects.order_by("id")]
+    assert [b["data"]["comment"]["id"] for b in bodies] == held
+    assert {b["data"]["comment"]["status"] for b in bodies} == {Status.HELD}
+    assert bodies[0]["data"]["comment"]["body"] == "Comment 0 MAYBE"
+    assert bodies[0]["data"]["site"]["domain"] == hooked.site.domain
+    assert spam not in {b["data"]["comment"]["id"] for b in bodies}
+    # A copy of the message tells nobody twice.
+    notify_batch.comments_status_changed(changes=row.args[0])
+    assert WebhookMessage.objects.count() == 3
+
+
 def test_comment_created_is_queued_only_when_someone_listens(
     article, django_capture_on_commit_callbacks
 ):
