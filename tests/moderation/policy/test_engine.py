@@ -185,3 +185,29 @@ def test_a_campaign_window_takes_more_comments_than_it_was_opened_for(db):
     assert hits[:2] == [[], []]
     assert [hit.rule for hit in hits[2]] == ["campaign"]
     assert window.matrix.shape == (3, history.SIGNATURE_SIZE)
+
+
+def test_the_window_keeps_signatures_read_and_reads_again_an_id_used_for_another_fingerprint(
+    db, django_assert_num_queries
+):
+    site = ArticleFactory().site
+    rules = SiteRules.objects.create(site=site, campaign_authors=3)
+    first, second = CommentFactory(article=ArticleFactory(site=site)), CommentFactory()
+    size = history.SIGNATURE_SIZE
+    stored = CommentFingerprint.objects.create(
+        comment=first, site=site, author_email="a@example.org", signature=[1] * size
+    )
+
+    def signatures():
+        return [row[3] for row in history._recent_fingerprints(rules, site_id=site.pk, exclude=[])]
+
+    assert signatures() == [[1] * size]
+    with django_assert_num_queries(1):  # the signature is not read again
+        assert signatures() == [[1] * size]
+    # The same id for another fingerprint (SQLite reuses the highest id of a deleted row).
+    pk = stored.pk
+    stored.delete()
+    CommentFingerprint.objects.create(
+        pk=pk, comment=second, site=site, author_email="b@example.org", signature=[2] * size
+    )
+    assert signatures() == [[2] * size]
