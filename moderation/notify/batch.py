@@ -16,10 +16,8 @@ from django.utils import timezone
 from moderation.models import Comment
 from moderation.notify import emails, services
 from moderation.notify.models import (
-    CommentSubscription,
     HeldCommentNotice,
     SiteNotificationSettings,
-    SubscriberEmail,
     WebhookEndpoint,
 )
 
@@ -94,7 +92,7 @@ def comments_status_changed(*, changes: Sequence[Change]) -> None:
             if to_status == Status.APPROVED:
                 approved.append(comment)
         _held_notices_create(held)
-        _publish_emails_queue(approved)
+        services.publish_emails_queue((c.pk, c.parent_id, c.author_email) for c in approved)
 
 
 def _payload_comments(ids: list[int]) -> dict[int, Comment]:
@@ -144,40 +142,6 @@ def _held_notices_create(held: list[tuple[_Changed, str]]) -> None:
         )
         if ids:
             services.queue_on_commit("held_notices_send_task", ids)
-
-
-def _publish_emails_queue(approved: list[_Changed]) -> None:
-    """services._queue_publish_emails for many published comments, in one read."""
-    if not approved:
-        return
-    wanted = {c.pk for c in approved} | {c.parent_id for c in approved if c.parent_id}
-    subscriptions = {
-        s.comment_id: s
-        for s in CommentSubscription.objects.select_related("subscriber").filter(
-            comment_id__in=wanted
-        )
-    }
-    for comment in approved:
-        own = subscriptions.get(comment.pk)
-        if own is not None and own.subscriber.may_be_emailed:
-            services.queue_on_commit(
-                "subscriber_email_task",
-                own.subscriber_id,
-                SubscriberEmail.Kind.PUBLISHED,
-                comment.pk,
-            )
-        parent = subscriptions.get(comment.parent_id) if comment.parent_id else None
-        if (
-            parent is not None
-            and parent.subscriber.may_be_emailed
-            and parent.subscriber.email != comment.author_email.strip().lower()
-        ):
-            services.queue_on_commit(
-                "subscriber_email_task",
-                parent.subscriber_id,
-                SubscriberEmail.Kind.REPLY,
-                comment.pk,
-            )
 
 
 def held_notices_send(*, notice_ids: list[int]) -> int:

@@ -181,26 +181,34 @@ def comment_status_changed(
         if to_status == Status.HELD and from_status != Status.HELD:
             held_notice_create(comment=comment, source=source)
         if to_status == Status.APPROVED:
-            _queue_publish_emails(comment)
+            publish_emails_queue([(comment.pk, comment.parent_id, comment.author_email)])
 
 
-def _queue_publish_emails(comment: Comment) -> None:
-    own = CommentSubscription.objects.select_related("subscriber").filter(comment=comment).first()
-    if own is not None and own.subscriber.may_be_emailed:
-        queue_on_commit("subscriber_email_task", own.subscriber_id, Kind.PUBLISHED, comment.pk)
-    if comment.parent_id is None:
+def publish_emails_queue(published: Iterable[tuple[int, int | None, str]]) -> None:
+    """The emails of published comments, given as (id, parent id, author's address): to each
+    one's author if subscribed, and to the author of the comment it replies to; one read."""
+    published = list(published)
+    if not published:
         return
-    parents = CommentSubscription.objects.select_related("subscriber").filter(
-        comment_id=comment.parent_id
-    )
-    parent = parents.first()
-    if (
-        parent is not None
-        and parent.subscriber.may_be_emailed
-        # Nobody needs an email about their own reply.
-        and parent.subscriber.email != comment.author_email.strip().lower()
-    ):
-        queue_on_commit("subscriber_email_task", parent.subscriber_id, Kind.REPLY, comment.pk)
+    wanted = {pk for pk, _, _ in published} | {parent for _, parent, _ in published if parent}
+    subscriptions = {
+        s.comment_id: s
+        for s in CommentSubscription.objects.select_related("subscriber").filter(
+            comment_id__in=wanted
+        )
+    }
+    for pk, parent_id, author_email in published:
+        own = subscriptions.get(pk)
+        if own is not None and own.subscriber.may_be_emailed:
+            queue_on_commit("subscriber_email_task", own.subscriber_id, Kind.PUBLISHED, pk)
+        parent = subscriptions.get(parent_id) if parent_id else None
+        if (
+            parent is not None
+            and parent.subscriber.may_be_emailed
+            # Nobody needs an email about their own reply.
+            and parent.subscriber.email != author_email.strip().lower()
+        ):
+            queue_on_commit("subscriber_email_task", parent.subscriber_id, Kind.REPLY, pk)
 
 
 # --- commenter subscriptions --------------------------------------------------------------------
