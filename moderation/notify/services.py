@@ -185,18 +185,13 @@ def comment_status_changed(
 
 
 def publish_emails_queue(published: Iterable[tuple[int, int | None, str]]) -> None:
-    """The emails of published comments, given as (id, parent id, author's address): to each
-    one's author if subscribed, and to the author of the comment it replies to; one read."""
+    """Emails for published (id, parent id, author's address): to its author, to the parent's."""
     published = list(published)
     if not published:
         return
     wanted = {pk for pk, _, _ in published} | {parent for _, parent, _ in published if parent}
-    subscriptions = {
-        s.comment_id: s
-        for s in CommentSubscription.objects.select_related("subscriber").filter(
-            comment_id__in=wanted
-        )
-    }
+    rows = CommentSubscription.objects.select_related("subscriber").filter(comment_id__in=wanted)
+    subscriptions = {s.comment_id: s for s in rows}
     for pk, parent_id, author_email in published:
         own = subscriptions.get(pk)
         if own is not None and own.subscriber.may_be_emailed:
