@@ -40,8 +40,10 @@ _AUCS = ("civil", "new_outlet", "fox_by_thread")
 Setting = tuple[dict[Any, Any], Any, Any]  # (settings table, key, value for this row)
 Scorer = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (train rows, test rows) -> scores
 
+SPANS_HALF = (K.LABEL_SOURCE_WEIGHTS, (news.CIVIL_SPANS, "toxicity"), 0.5)
 SPANS_QUARTER = (K.LABEL_SOURCE_WEIGHTS, (news.CIVIL_SPANS, "toxicity"), 0.25)
 STREAM_TOXIC_X3 = (K.POSITIVE_WEIGHTS, (news.CIVIL_SAMPLE, "toxicity"), 3.0)
+STREAM_TOXIC_X5 = (K.POSITIVE_WEIGHTS, (news.CIVIL_SAMPLE, "toxicity"), 5.0)
 SVM_HALF = (F.SVM, "toxicity", (0.5, 1.0))
 STEP_8 = (SPANS_QUARTER, STREAM_TOXIC_X3)
 
@@ -64,15 +66,9 @@ STEPS: dict[str, Step] = {
     "shipped-no-indicators": Step(
         "(6 without source indicators)", ((F.SOURCE_INDICATORS, "toxicity", ()),)
     ),
-    "spans-half": Step(
-        "7. toxic-spans posts at weight 0.5 for toxicity",
-        ((K.LABEL_SOURCE_WEIGHTS, (news.CIVIL_SPANS, "toxicity"), 0.5),),
-    ),
+    "spans-half": Step("7. toxic-spans posts at weight 0.5 for toxicity", (SPANS_HALF,)),
     "spans-quarter": Step("7. ... at 0.25", (SPANS_QUARTER,)),
-    "spans-half-svm": Step(
-        "(7 + a linear SVM at C 1 averaged in at 0.5)",
-        ((K.LABEL_SOURCE_WEIGHTS, (news.CIVIL_SPANS, "toxicity"), 0.5), SVM_HALF),
-    ),
+    "spans-half-svm": Step("(7 + a linear SVM at C 1 averaged in at 0.5)", (SPANS_HALF, SVM_HALF)),
     "step8": Step("8. toxic-spans posts at 0.25, the stream's toxic posts at 3 (toxicity)", STEP_8),
     "step8-svm": Step("(8 + a linear SVM at C 1 averaged in at 0.5)", (*STEP_8, SVM_HALF)),
     "step8-svm-quarter": Step(
@@ -87,18 +83,14 @@ STEPS: dict[str, Step] = {
     ),
     "step8-svm-c0.1-stream-x5": Step(
         "(8 + the SVM at C 0.1, the stream's toxic posts at 5)",
-        (
-            SPANS_QUARTER,
-            (K.POSITIVE_WEIGHTS, (news.CIVIL_SAMPLE, "toxicity"), 5.0),
-            (F.SVM, "toxicity", (0.5, 0.1)),
-        ),
+        (SPANS_QUARTER, STREAM_TOXIC_X5, (F.SVM, "toxicity", (0.5, 0.1))),
     ),
     "step8-blend-0.6": Step(
         "(8, sentence blend 0.6)", (*STEP_8, (F.SENTENCE_WEIGHT, "toxicity", 0.6))
     ),
     "step8-stream-x5": Step(
         "(8, the stream's toxic posts at 5)",
-        (SPANS_QUARTER, (K.POSITIVE_WEIGHTS, (news.CIVIL_SAMPLE, "toxicity"), 5.0)),
+        (SPANS_QUARTER, STREAM_TOXIC_X5),
     ),
     "step8-char-x0.67": Step(
         "(8, character grams x0.67 while fitting)",

@@ -102,10 +102,11 @@ def outbox_send_due(*, older_than_seconds: int, limit: int = 500) -> int:
 
 
 # --- hooks for moderation.services -------------------------------------------------------------
-def comment_created_heard(*, site_id: int, subscribed: bool, webhooks: bool = True) -> bool:
+def comment_created_heard(*, site_id: int, subscribed: bool, webhooks: bool) -> bool:
     """Whether anyone hears of a new comment: its author asked for emails, or its site has an
-    active endpoint for comment.created (not looked up when the caller knows, `webhooks`
-    False, that the site has no active endpoint). Otherwise its task would tell no one."""
+    active endpoint for comment.created (`webhooks`: whether the site has any active endpoint,
+    read with its article; only then are the endpoints' events looked up). Otherwise its task
+    would tell no one."""
     return subscribed or (webhooks and selectors.site_hears_created(site_id=site_id))
 
 
