@@ -1,5 +1,6 @@
 """The benchmark's table: one row per figure, printed and written to a Markdown file with the
-machine it came from (date, git commit, CPUs, load average, Python, PostgreSQL, Redis)."""
+machine it came from (date, git commit, CPUs and their speed, load average, Python, PostgreSQL,
+Redis)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import platform
 import sqlite3
 import subprocess
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,6 +77,30 @@ def _redis_version() -> str:
         client.close()
 
 
+SPEED_LOOP = 2_000_000  # iterations of the calibration loop, best of three
+
+
+def _cpu_model() -> str:
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return platform.processor() or platform.machine()
+    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    return names[0] if names else platform.machine()
+
+
+def python_speed(iterations: int = SPEED_LOOP) -> float:
+    """Nanoseconds per iteration of a plain Python loop, best of three: the same machine type
+    has run twice as slow from one day to the next, and every CPU figure of the table with it."""
+    best = float("inf")
+    for _ in range(3):
+        total, start = 0, time.perf_counter()
+        for i in range(iterations):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    return best / iterations * 1e9
+
+
 def load_average() -> str:
     return ", ".join(f"{n:.2f}" for n in os.getloadavg())
 
@@ -84,7 +110,9 @@ def machine() -> dict[str, str]:
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": _git_commit(),
-        "cpus": str(os.cpu_count()),
+        "cpus": f"{os.cpu_count()} ({_cpu_model()})",
+        "cpu speed": f"{python_speed():.0f} ns an iteration of a plain Python loop (best of 3 x "
+        f"{SPEED_LOOP:,}; lower is faster)",
         "load average": load_average(),
         "python": platform.python_version(),
         "database": _database_version(),

@@ -67,7 +67,8 @@ def test_output_writes_the_table_with_the_machine_it_came_from(tmp_path, not_pos
         stdout=out,
     )  # fmt: skip
     text = target.read_text()
-    for field in ("date", "commit", "cpus", "load average", "python", "database", "redis"):
+    fields = ("date", "commit", "cpus", "cpu speed", "load average", "python", "database", "redis")
+    for field in fields:
         assert f"- {field}: " in text
     assert "- load average at the end: " in text
     assert "| thread | skipped" in text
@@ -88,6 +89,12 @@ def test_the_table_aligns_its_columns_escapes_pipes_and_says_which_targets_were_
     assert lines[2].rstrip(" |").endswith("met")
     assert "a\\|b" in lines[3] and "MISSED" in lines[3]
     assert lines[4].rstrip(" |").endswith("web 3 ms")
+
+
+def test_the_speed_calibration_is_a_time_per_loop_iteration():
+    # Per iteration, so the figure does not depend on the loop's length; positive and finite.
+    speed = report.python_speed(iterations=20_000)
+    assert 0 < speed < 10_000
 
 
 def test_the_document_puts_the_machine_before_the_table(tmp_path):
