@@ -35,8 +35,8 @@ _SYNTHETIC = [
 ]
 
 
-def sample_texts(n: int, seed: int = 0) -> list[str]:
-    """Real comments and tweets when the data folder exists, else varied synthetic ones."""
+def _sample_pool() -> tuple[list[str], str]:
+    """The texts samples are drawn from, and where they came from."""
     pool: list[str] = []
     data = default_data_dir()
     for path in sorted((data / "spam" / "youtube").glob("*.csv")):
@@ -46,7 +46,19 @@ def sample_texts(n: int, seed: int = 0) -> list[str]:
         path = data / "toxicity" / "tweeteval" / task / "val_text.txt"
         if path.is_file():
             pool += path.read_text(encoding="utf-8", errors="replace").splitlines()
-    pool = pool or _SYNTHETIC
+    if pool:
+        return pool, f"{len(pool):,} YouTube comments and TweetEval tweets from {data}"
+    return _SYNTHETIC, f"{len(_SYNTHETIC)} synthetic texts (no data folder at {data})"
+
+
+def sample_source() -> str:
+    """Where sample_texts draws from: the share of them held or rejected depends on it."""
+    return _sample_pool()[1]
+
+
+def sample_texts(n: int, seed: int = 0) -> list[str]:
+    """Real comments and tweets when the data folder exists, else varied synthetic ones."""
+    pool = _sample_pool()[0]
     rng = random.Random(seed)
     # A counter suffix keeps every text distinct, so no cache can flatter the numbers.
     return [f"{rng.choice(pool)} {i}" for i in range(n)]

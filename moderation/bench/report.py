@@ -17,6 +17,7 @@ import redis
 from django.conf import settings
 from django.db import connection
 
+from ml.bench import sample_source
 from project.devstack import BASE_DIR
 
 
@@ -117,6 +118,7 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "database": _database_version(),
         "redis": _redis_version(),
+        "sample texts": sample_source(),
     }
 
 
