@@ -60,7 +60,7 @@ class Queries:
 
 
 @contextmanager
-def _eager() -> Iterator[None]:
+def eager() -> Iterator[None]:
     previous = celery_app.conf.task_always_eager, settings.EMAIL_BACKEND
     celery_app.conf.task_always_eager = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -86,7 +86,7 @@ def stage_seconds(
 def _profile_one(out: TextIOBase, title: str, comment_id: int, limit: int, top: int) -> None:
     queries = Queries()
     profiler = cProfile.Profile()
-    with _eager(), connection.execute_wrapper(queries):
+    with eager(), connection.execute_wrapper(queries):
         start = time.perf_counter()
         profiler.enable()
         decided = batch.comments_score_batch(comment_id=comment_id, limit=limit)
@@ -128,7 +128,7 @@ def run_profile(options: BenchOptions, out: TextIOBase) -> None:
     try:
         # A worker's first batch compiles patterns, templates and the URL resolver: not profiled.
         warm = backlog_create(site, 30, seed=99)
-        with _eager():
+        with eager():
             batch.comments_score_batch(comment_id=warm[0], limit=30)
         ids = backlog_create(site, limit, seed=7)
         _profile_one(out, f"One batch (MODERATION_SCORE_BATCH={limit})", ids[0], limit, 15)

@@ -29,6 +29,7 @@ class BenchOptions:
     thread_rate: float = 20.0  # the thread suite's fixed rate, reads per second
     web_workers: int = 0  # api, latency, thread: gunicorn workers; 0: two per CPU (the README's)
     submissions: int = 500  # the submit-profile suite's measured (and then profiled) POSTs
+    lone_batches: int = 150  # the worker-profile suite's measured (and then timed) lone batches
 
     @property
     def production_web_workers(self) -> int:

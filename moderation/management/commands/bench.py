@@ -15,6 +15,7 @@ from moderation.bench import report
 from moderation.bench import rules as _rules  # noqa: F401 - registers its suite
 from moderation.bench import submit as _submit  # noqa: F401 - registers its suite
 from moderation.bench import thread as _thread  # noqa: F401 - registers its suite
+from moderation.bench import worker as _worker  # noqa: F401 - registers its suite
 from moderation.bench.suites import SUITES, BenchOptions
 from moderation.desk import bench as _desk  # noqa: F401 - registers the queue suite
 from moderation.learning import bench as _learning  # noqa: F401 - registers the sites suite
@@ -50,6 +51,8 @@ def bench_options(options: dict) -> BenchOptions:
         raise CommandError("--backlog must be in [10, 100000].")
     if not 10 <= options["submissions"] <= 10_000:
         raise CommandError("--submissions must be in [10, 10000].")
+    if not 10 <= options["lone_batches"] <= 5000:
+        raise CommandError("--lone-batches must be in [10, 5000].")
     return BenchOptions(
         rate=options["rate"],
         duration=options["duration"],
@@ -68,6 +71,7 @@ def bench_options(options: dict) -> BenchOptions:
         thread_rate=options["thread_rate"],
         web_workers=max(0, min(options["web_workers"], 16)),
         submissions=options["submissions"],
+        lone_batches=options["lone_batches"],
     )
 
 
@@ -118,6 +122,12 @@ class Command(BaseCommand):
             type=int,
             default=500,
             help="submit-profile suite: POSTs measured in process, then as many profiled",
+        )
+        parser.add_argument(
+            "--lone-batches",
+            type=int,
+            default=150,
+            help="worker-profile suite: lone-comment batches measured, then as many timed by stage",
         )
         parser.add_argument(
             "--output", type=Path, help="Also write the table and the output here (Markdown)"

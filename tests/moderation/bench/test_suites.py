@@ -21,7 +21,7 @@ from moderation.models import Comment
 from project.cache import RedisCacheClient
 from tests.moderation.factories import ArticleFactory, CommentFactory
 
-POSTGRES_SUITES = ["api", "latency", "thread", "submit-profile"]
+POSTGRES_SUITES = ["api", "latency", "thread", "submit-profile", "worker-profile"]
 
 
 @pytest.fixture
@@ -49,6 +49,7 @@ def test_the_suites_that_fill_the_database_skip_off_postgresql_saying_why(name, 
         (["--thread-comments", "5"], "--thread-comments"),
         (["--thread-rate", "0"], "--thread-rate"),
         (["--submissions", "5"], "--submissions"),
+        (["--lone-batches", "5"], "--lone-batches"),
     ],
 )
 def test_options_out_of_bounds_are_refused_naming_the_option(args, named, not_postgresql):
