@@ -49,11 +49,20 @@ def _stages() -> dict[str, list[tuple[Any, str]]]:
         "trust (trusted_comment_ids)": (batch, "trusted_comment_ids"),
         "site reads (_sites: rules, newcomers, window)": (batch, "_sites"),
         "  campaign window: open (CampaignWindow.__init__)": (history.CampaignWindow, "__init__"),
-        "    campaign window: read (_recent_fingerprints)": (history, "_recent_fingerprints"),
+        "    campaign window: read (before the cut: every column)": (
+            history,
+            "_recent_fingerprints",
+        ),
         "text rules (engine.base_hits)": (engine, "base_hits"),
         "scoring (_scores: one models' call per site)": (batch, "_scores"),
         "history rules and verdicts (_judge)": (batch, "_judge"),
         "  campaign window: compare (CampaignWindow.hits)": (history.CampaignWindow, "hits"),
+        # Part of opening the window before issue 17's cut, part of the first comparison after.
+        "    campaign window: read (after: keys; kept signatures)": (
+            history.CampaignWindow,
+            "_read",
+        ),
+        "    campaign window: read the members found": (history, "_members_read"),
         "write: comments (_write)": (batch, "_write"),
         "write: events (bulk_create)": (ModerationEvent.objects, "bulk_create"),
         "write: fingerprints (CampaignWindow.save)": (history.CampaignWindow, "save"),

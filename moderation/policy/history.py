@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import threading
 import zlib
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
 import numpy as np
-from django.db.models import TextField
-from django.db.models.functions import Cast
+from django.db import connection
 from django.utils import timezone
 
 from ml.normalize import normalize
@@ -48,12 +49,10 @@ def signature(text: str) -> list[int] | None:
     return [int(v) for v in ((a * hashes + b) % _PRIME).min(axis=1)]
 
 
-def similarities(own: list[int], others: list[list[int]]) -> list[float]:
+def similarities(own: list[int], others: np.ndarray | list[list[int]]) -> np.ndarray:
     """The estimated Jaccard similarity of own's text with each of the others' texts."""
-    if not others:
-        return []
-    matrix = np.asarray(others, dtype=np.int64)
-    return [float(v) for v in (matrix == np.asarray(own, dtype=np.int64)).mean(axis=1)]
+    matrix = np.asarray(others, dtype=np.int32).reshape(-1, SIGNATURE_SIZE)
+    return (matrix == np.asarray(own, dtype=np.int32)).mean(axis=1)
 
 
 def newcomer_hits(
@@ -81,49 +80,124 @@ def newcomer_hits(
     return [RuleHit("newcomer", HOLD, reason, {"approved": approved})]
 
 
-# (fingerprint id, its time) -> its signature, kept by each process: a signature is written
-# once from its comment's text and never changes, and decoding 2,000 of them from JSON for every
-# decision cost more than comparing them. The time guards against an id used again (SQLite
-# reuses the highest id once its row is deleted). Bounded: emptied when full.
-_SIGNATURES: dict[tuple[int, str], list[int]] = {}
+class _Signatures:
+    """Each fingerprint's signature, kept by each process as a row of one matrix.
+
+    A signature is written once from its comment's text and never changes: decoding 2,000 of
+    them from JSON and converting them to a matrix for every batch cost ten times more than
+    comparing them, while gathering the window's rows from here is one numpy call. The key is
+    the fingerprint's id and its time as the database's text: the time guards against an id
+    used again (SQLite reuses the highest id once its row is deleted, and a rolled-back
+    transaction's ids). Only the window's read says which fingerprints exist, so a deleted one
+    is never compared again. Bounded: emptied when full.
+    """
+
+    def __init__(self) -> None:
+        self.rows = np.empty((0, SIGNATURE_SIZE), np.int32)
+        self.index: dict[str, int] = {}  # key -> row
+        # The window's read sends the signatures of ids above this one (those stored since the
+        # last read, as a rule); others missing here (committed late, or after the process
+        # emptied this) are read apart.
+        self.newest = 0
+        # A worker process is one thread; the lock is for a threaded caller all the same.
+        self.lock = threading.Lock()
+
+    def gather(self, read: list[tuple[str, str | None]]) -> tuple[list[str], np.ndarray]:
+        """The window's keys and signatures (one row each, in the order read) from its read:
+        (key, the signature as JSON when sent); a fingerprint deleted meanwhile is left out."""
+        with self.lock:
+            rows = [self.index.get(key, -1) for key, _ in read]
+            if -1 in rows:
+                if len(self.index) + rows.count(-1) > SIGNATURES_KEPT:
+                    self.index.clear()
+                    rows = [-1] * len(read)
+                missing = [
+                    (key, text) for (key, text), row in zip(read, rows, strict=True) if row < 0
+                ]
+                found = {key: json.loads(text) for key, text in missing if text is not None}
+                found.update(_signatures_read([key for key, text in missing if text is None]))
+                self._add(found)
+                rows = [self.index.get(key, -1) for key, _ in read]
+            keys = [key for key, _ in read]
+            if -1 in rows:  # deleted between the two reads
+                keys = [key for key, row in zip(keys, rows, strict=True) if row >= 0]
+                rows = [row for row in rows if row >= 0]
+            return keys, self.rows[rows]
+
+    def _add(self, found: dict[str, list[int]]) -> None:
+        first = len(self.index)
+        if first + len(found) > len(self.rows):
+            size = min(SIGNATURES_KEPT, max(2 * len(self.rows), 4096))
+            grown = np.empty((max(size, first + len(found)), SIGNATURE_SIZE), np.int32)
+            grown[:first] = self.rows[:first]
+            self.rows = grown
+        for offset, (key, signature) in enumerate(found.items()):
+            self.rows[first + offset] = signature
+            self.index[key] = first + offset
+            self.newest = max(self.newest, key_id(key))
+
+
 SIGNATURES_KEPT = 50_000
+_SIGNATURES = _Signatures()
 
 
-# The key's time as the database's text: the same time reads as the same text, and parsing
-# 2,000 timestamps a batch cost about twice reading them as text.
-_STAMP = Cast("created_at", TextField())
+# A fingerprint's key in SQL: its id and its time, as the database's text.
+_KEY = "CAST(id AS text) || ' ' || CAST(created_at AS text)"
 
 
-def _recent_fingerprints(
+def key_id(key: str) -> int:
+    """The fingerprint's id in its key."""
+    return int(key.split(" ", 1)[0])
+
+
+def _window_read(
     rules: SiteRules, *, site_id: int, exclude: list[int]
-) -> list[tuple[int | None, int, str, list[int], int | None]]:
-    """(pk, comment_id, author_email, signature, campaign_id) of the window's newest ones."""
+) -> list[tuple[str, str | None]]:
+    """The window's newest fingerprints, newest first, but the excluded comments': (key, the
+    signature as JSON when its id is above the newest this process keeps). One raw query: the
+    ORM took as long to build it as the database to run it."""
     since = timezone.now() - timedelta(hours=rules.campaign_hours)
-    rows = list(
-        CommentFingerprint.objects.filter(site_id=site_id, created_at__gte=since)
-        .annotate(stamp=_STAMP)
-        .exclude(comment_id__in=exclude)
-        .order_by("-created_at")
-        .values_list("pk", "stamp", "comment_id", "author_email", "campaign_id")[:CANDIDATE_LIMIT]
+    table = connection.ops.quote_name(CommentFingerprint._meta.db_table)
+    excluded = f" AND NOT comment_id IN ({', '.join(['%s'] * len(exclude))})" if exclude else ""
+    # Only constant names and placeholders go into the text; every value is a parameter.
+    sql = (
+        f"SELECT {_KEY}, CASE WHEN id > %s THEN CAST(signature AS text) END "  # noqa: S608
+        f"FROM {table} WHERE site_id = %s AND created_at >= %s{excluded} "
+        "ORDER BY created_at DESC LIMIT %s"
     )
-    known = {row[:2]: _SIGNATURES[row[:2]] for row in rows if row[:2] in _SIGNATURES}
-    missing = [row[0] for row in rows if row[:2] not in known]
-    if missing:
-        read = {
-            (pk, stamp): signature
-            for pk, stamp, signature in CommentFingerprint.objects.filter(pk__in=missing)
-            .annotate(stamp=_STAMP)
-            .values_list("pk", "stamp", "signature")
-        }
-        if len(_SIGNATURES) + len(read) > SIGNATURES_KEPT:
-            _SIGNATURES.clear()
-        _SIGNATURES.update(read)
-        known.update(read)
-    return [
-        (pk, comment_id, email, known[(pk, stamp)], campaign_id)
-        for pk, stamp, comment_id, email, campaign_id in rows
-        if (pk, stamp) in known  # deleted with its comment between the two reads
-    ]
+    since_value = connection.ops.adapt_datetimefield_value(since)
+    params = [_SIGNATURES.newest, site_id, since_value, *exclude, CANDIDATE_LIMIT]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _signatures_read(keys: list[str]) -> dict[str, list[int]]:
+    """The signatures of these fingerprints still stored, by key (an id used again for another
+    fingerprint comes under its new key)."""
+    if not keys:
+        return {}
+    table = connection.ops.quote_name(CommentFingerprint._meta.db_table)
+    ids = [key_id(key) for key in keys]
+    sql = (
+        f"SELECT {_KEY}, CAST(signature AS text) FROM {table} "  # noqa: S608
+        f"WHERE id IN ({', '.join(['%s'] * len(ids))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        return {key: json.loads(text) for key, text in cursor.fetchall()}
+
+
+def _members_read(ids: list[int]) -> list[tuple[int, int, str, int | None]]:
+    """(id, comment_id, author_email, campaign_id) of these fingerprints still stored."""
+    table = connection.ops.quote_name(CommentFingerprint._meta.db_table)
+    sql = (
+        f"SELECT id, comment_id, author_email, campaign_id FROM {table} "  # noqa: S608
+        f"WHERE id IN ({', '.join(['%s'] * len(ids))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        return cursor.fetchall()
 
 
 @dataclass
@@ -133,8 +207,8 @@ class _Print:
     pk: int | None
     comment_id: int
     author_email: str
-    signature: list[int]
     campaign_id: int | None
+    signature: list[int] | None = None  # the batch's, to be saved
 
 
 class CampaignWindow:
@@ -142,33 +216,51 @@ class CampaignWindow:
 
     Each comment is compared with the stored ones and with those of the batch decided before it,
     as if they had been decided one by one; `save` writes the batch's fingerprints together.
+    The stored ones are read as ids and signatures (kept by the process); their authors and
+    campaigns only once found similar, as they are when found.
     """
 
     def __init__(self, rules: SiteRules, *, site_id: int, comment_ids: list[int]) -> None:
         self.rules, self.site_id = rules, site_id
-        self.prints = [
-            _Print(*row)
-            for row in _recent_fingerprints(rules, site_id=site_id, exclude=comment_ids)
-        ]
-        # The signatures as one matrix, newest first: converting 2,000 lists for every comment
-        # cost more than the comparison itself.
-        stored = np.asarray([p.signature for p in self.prints], dtype=np.int64).reshape(
-            len(self.prints), SIGNATURE_SIZE
-        )
-        # Room above them for the batch's own, each added on top: a view, not a copy per comment.
-        self._rows = np.empty((len(comment_ids) + len(self.prints), SIGNATURE_SIZE), np.int64)
-        self._top = len(comment_ids)
-        self._rows[self._top :] = stored
-        self.matrix = self._rows[self._top :]
+        self.comment_ids = comment_ids
+        self.matrix: np.ndarray | None = None  # newest first: the batch's, then the stored
+        self.stored: list[str] = []  # the stored fingerprints' keys, newest first
+        self.mine: list[_Print] = []  # the batch's, newest first
+        self.members: dict[int, _Print | None] = {}  # stored ones found similar (None: deleted)
         self.new: dict[int, _Print] = {}  # the batch's, by comment
         self.joined: dict[int, list[int]] = {}  # campaign -> stored fingerprints that joined it
+        self._rows = np.empty((0, SIGNATURE_SIZE), np.int32)
+        self._top = 0
+
+    def _read(self) -> None:
+        """The stored window, at the batch's first comment with a signature."""
+        read = _window_read(self.rules, site_id=self.site_id, exclude=self.comment_ids)
+        self.stored, stored = _SIGNATURES.gather(read)
+        # Room above them for the batch's own, each added on top: a view, not a copy per comment.
+        self._top = len(self.comment_ids)
+        self._rows = np.empty((self._top + len(self.stored), SIGNATURE_SIZE), np.int32)
+        self._rows[self._top :] = stored
+        self.matrix = self._rows[self._top :]
+
+    def _similar(self, found: np.ndarray) -> list[_Print]:
+        """The fingerprints at these rows of the matrix that still exist."""
+        mine = len(self.mine)
+        similar = [self.mine[i] for i in found if i < mine]
+        pks = [key_id(self.stored[i - mine]) for i in found if i >= mine]
+        unknown = [pk for pk in pks if pk not in self.members]
+        if unknown:
+            self.members.update(dict.fromkeys(unknown))
+            self.members.update({row[0]: _Print(*row) for row in _members_read(unknown)})
+        return similar + [p for pk in pks if (p := self.members[pk]) is not None]
 
     def hits(self, comment: Comment) -> list[RuleHit]:
         own = signature(comment.body)
         if own is None:
             return []
-        scores = (self.matrix == np.asarray(own, dtype=np.int64)).mean(axis=1)
-        similar = [self.prints[index] for index in np.flatnonzero(scores >= SIMILAR)]
+        if self.matrix is None:
+            self._read()
+        assert self.matrix is not None
+        similar = self._similar(np.flatnonzero(similarities(own, self.matrix) >= SIMILAR))
         authors = {p.author_email.lower() for p in similar} | {comment.author_email.lower()}
         campaign_id = None
         if self.rules.campaign_authors and len(authors) >= self.rules.campaign_authors:
@@ -179,11 +271,11 @@ class CampaignWindow:
                     member.campaign_id = campaign_id
                     if member.pk is not None:
                         self.joined.setdefault(campaign_id, []).append(member.pk)
-        mine = _Print(None, comment.pk, comment.author_email, own, campaign_id)
-        self.prints = [mine, *self.prints][:CANDIDATE_LIMIT]
+        mine = _Print(None, comment.pk, comment.author_email, campaign_id, own)
+        self.mine.insert(0, mine)
         if self._top == 0:  # more comments than the batch named: more room
             extra = max(16, len(self._rows))
-            self._rows = np.vstack([np.empty((extra, SIGNATURE_SIZE), np.int64), self._rows])
+            self._rows = np.vstack([np.empty((extra, SIGNATURE_SIZE), np.int32), self._rows])
             self._top = extra
         self._top -= 1
         self._rows[self._top] = own
@@ -232,30 +324,9 @@ def campaign_hits(rules: SiteRules, *, comment: Comment) -> list[RuleHit]:
     """Record the comment's fingerprint; hold it when enough authors sent nearly the same text.
 
     The campaign is named by its first comment, and every member found gets that name, so the
-    admin can show them together.
+    admin can show them together. A batch of one: the same window as a batch's.
     """
-    own = signature(comment.body)
-    if own is None:
-        return []
-    site_id = comment.article.site_id
-    candidates = _recent_fingerprints(rules, site_id=site_id, exclude=[comment.pk])
-    scores = similarities(own, [row[3] for row in candidates])
-    similar = [row for row, score in zip(candidates, scores, strict=True) if score >= SIMILAR]
-    authors = {row[2].lower() for row in similar} | {comment.author_email.lower()}
-    campaign_id = None
-    if rules.campaign_authors and len(authors) >= rules.campaign_authors:
-        existing = [row[4] for row in similar if row[4]]
-        campaign_id = min(existing) if existing else min(row[1] for row in similar)
-        CommentFingerprint.objects.filter(
-            pk__in=[row[0] for row in similar], campaign__isnull=True
-        ).update(campaign_id=campaign_id)
-    CommentFingerprint.objects.update_or_create(
-        comment=comment,
-        defaults={
-            "site_id": site_id,
-            "author_email": comment.author_email,
-            "signature": own,
-            "campaign_id": campaign_id,
-        },
-    )
-    return _campaign_hit(rules, campaign_id, len(authors), len(similar))
+    window = CampaignWindow(rules, site_id=comment.article.site_id, comment_ids=[comment.pk])
+    hits = window.hits(comment)
+    window.save({comment.pk})
+    return hits
