@@ -206,9 +206,7 @@ def _decide(comments: list[Comment]) -> dict[int, str]:
     for site in sites.values():
         if site.campaigns is not None:
             site.campaigns.save(decided)
-    notify_batch.comments_status_changed_enqueue(
-        changes=[(e.comment_id, Status.PENDING, e.to_status, e.pk) for e in events]
-    )
+    notify_batch.comments_status_changed_enqueue(events=events)
     for comment, judgement in shadow:
         if scoring.shadow_entries(comment.article.site_id):
             assert judgement.scores is not None

@@ -1,8 +1,9 @@
 """The notifications of a batch of decisions: one message, each read made once for the batch.
 
-A batch of automatic decisions (moderation.batch) records ONE outbox row for all its changes,
-written in the batch's transaction; its task tells each change what
-services.comment_status_changed tells one, and as it does, each change once.
+A batch of automatic decisions (moderation.batch) records ONE outbox row for all its changes
+that someone may hear of (none where nobody listens), written in the batch's transaction; its
+task tells each change what services.comment_status_changed tells one, and as it does, each
+change once.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from typing import NamedTuple
 from django.db import transaction
 from django.utils import timezone
 
-from moderation.models import Comment
-from moderation.notify import emails, services
+from moderation.models import Comment, ModerationEvent
+from moderation.notify import emails, selectors, services
 from moderation.notify.models import (
     HeldCommentNotice,
     SiteNotificationSettings,
@@ -27,10 +28,50 @@ Change = Sequence  # [comment_id, from_status, to_status, moderation_event_id]
 TASK = "comments_status_changed_task"
 
 
-def comments_status_changed_enqueue(*, changes: list[tuple[int, str, str, int | None]]) -> None:
-    """One outbox row (and, once committed, one message) for every change of a batch."""
-    if changes:
-        services.queue_on_commit(TASK, [list(change) for change in changes])
+def comments_status_changed_enqueue(*, events: Sequence[ModerationEvent]) -> None:
+    """One outbox row (and, once committed, one message) for the batch's changes that someone
+    may hear of; none, and no message, when nobody listens (most sites: no webhook endpoint, no
+    moderator emails, no subscriber).
+
+    Who listens is read in the batch's transaction, after its claim, in one query
+    (selectors.listeners). It never leaves out a change the task would tell someone of: a
+    subscription commits with its comment, before any batch can claim it or (being published)
+    its replies; an endpoint or a moderator's address added while the batch runs is one added
+    a moment after it committed, which hears of the next decisions. Each comment's `article`
+    and `parent_id` are the batch's own (events built from the claimed comments).
+    """
+    heard = _heard(events)
+    if heard:
+        services.queue_on_commit(
+            TASK, [[e.comment_id, e.from_status, e.to_status, e.pk] for e in heard]
+        )
+
+
+def _heard(events: Sequence[ModerationEvent]) -> list[ModerationEvent]:
+    """The changes comments_status_changed would tell someone of, or might."""
+    if not events:
+        return []
+    held = {e.pk for e in events if e.to_status == Status.HELD and e.from_status != Status.HELD}
+    approved = [e.comment for e in events if e.to_status == Status.APPROVED]
+    found = selectors.listeners(
+        site_ids={e.comment.article.site_id for e in events},
+        held_site_ids={e.comment.article.site_id for e in events if e.pk in held},
+        comment_ids={c.pk for c in approved} | {c.parent_id for c in approved if c.parent_id},
+    )
+    heard = []
+    for event in events:
+        comment = event.comment
+        site_id = comment.article.site_id
+        if (
+            services.EVENT_FOR_STATUS.get(event.to_status) in found.webhook_events.get(site_id, ())
+            or (event.pk in held and site_id in found.held_sites)
+            or (
+                event.to_status == Status.APPROVED
+                and (comment.pk in found.subscribed or comment.parent_id in found.subscribed)
+            )
+        ):
+            heard.append(event)
+    return heard
 
 
 class _Changed(NamedTuple):

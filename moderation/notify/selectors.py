@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
+from typing import NamedTuple
+
 from django.conf import settings
 from django.core import signing
 from django.db import connection
@@ -11,7 +15,12 @@ from django.db.models.expressions import RawSQL
 from moderation.errors import ApplicationError, NotFoundError
 from moderation.models import Site
 from moderation.notify import tokens
-from moderation.notify.models import Subscriber, WebhookEndpoint
+from moderation.notify.models import (
+    CommentSubscription,
+    SiteNotificationSettings,
+    Subscriber,
+    WebhookEndpoint,
+)
 
 
 def _subscriber_from_token(purpose: str, token: str, *, max_age_seconds: int | None) -> Subscriber:
@@ -86,3 +95,68 @@ def site_hears_created(*, site_id: int) -> bool:
             "events", flat=True
         )
     )
+
+
+class Listeners(NamedTuple):
+    """Who may hear of a batch's changes (see `listeners`)."""
+
+    webhook_events: dict[int, set[str]]  # site id -> the events its active endpoints receive
+    held_sites: set[int]  # sites whose moderators are told of held comments
+    subscribed: set[int]  # comments whose authors asked for emails
+
+
+def listeners(
+    *, site_ids: Collection[int], held_site_ids: Collection[int], comment_ids: Collection[int]
+) -> Listeners:
+    """Active webhook endpoints of these sites, held-comment emails of those (on, with a
+    moderator), and subscriptions of these comments: one query, a few microseconds of SQL.
+
+    Written out as one UNION ALL rather than three querysets: each queryset's compilation and
+    round trip cost more CPU than deciding the comment (measured in process).
+    """
+    quote = connection.ops.quote_name
+    endpoint, config, subscription = (
+        WebhookEndpoint._meta,
+        SiteNotificationSettings._meta,
+        CommentSubscription._meta,
+    )
+
+    def column(meta, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    def among(values: Collection[int]) -> str:
+        return ", ".join(["%s"] * len(values))
+
+    # Identifiers from the models' meta, quoted; every value is a parameter.
+    parts = [
+        f"SELECT 'w', {column(endpoint, 'site')}, CAST({column(endpoint, 'events')} AS TEXT) "  # noqa: S608
+        f"FROM {quote(endpoint.db_table)} WHERE {column(endpoint, 'is_active')} = %s "
+        f"AND {column(endpoint, 'site')} IN ({among(site_ids)})"
+    ]
+    params: list[bool | int | str] = [True, *site_ids]
+    if held_site_ids:
+        parts.append(
+            f"SELECT 'h', {column(config, 'site')}, {column(config, 'moderator_emails')} "  # noqa: S608
+            f"FROM {quote(config.db_table)} WHERE {column(config, 'held_emails')} <> %s "
+            f"AND {column(config, 'site')} IN ({among(held_site_ids)})"
+        )
+        params += [SiteNotificationSettings.HeldEmails.OFF.value, *held_site_ids]
+    if comment_ids:
+        parts.append(
+            f"SELECT 's', {column(subscription, 'comment')}, NULL "  # noqa: S608
+            f"FROM {quote(subscription.db_table)} "
+            f"WHERE {column(subscription, 'comment')} IN ({among(comment_ids)})"
+        )
+        params += list(comment_ids)
+    found = Listeners({}, set(), set())
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for kind, pk, text in cursor.fetchall():
+            if kind == "w":
+                found.webhook_events.setdefault(pk, set()).update(json.loads(text))
+            elif kind == "h":
+                if SiteNotificationSettings(moderator_emails=text).moderator_addresses():
+                    found.held_sites.add(pk)
+            else:
+                found.subscribed.add(pk)
+    return found
