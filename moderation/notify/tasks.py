@@ -36,7 +36,7 @@ def comment_status_changed_task(
 
 @shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
 def comments_status_changed_task(changes: list[list]) -> None:
-    """A batch of decisions (moderation.batch): one message for all its changes."""
+    """A batch of decisions (moderation.batch): one message for all its changes someone hears of."""
     batch.comments_status_changed(changes=changes)
 
 
