@@ -46,3 +46,5 @@ def test_listeners_reads_endpoints_moderators_and_subscriptions_in_one_query(
     with django_assert_num_queries(1):
         found = selectors.listeners(site_ids=[moderated.pk], held_site_ids=[], comment_ids=[])
     assert found == selectors.Listeners({}, set(), set())
+    with django_assert_num_queries(0):
+        assert selectors.listeners(site_ids=[], held_site_ids=[], comment_ids=[]) == found
