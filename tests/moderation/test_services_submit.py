@@ -11,9 +11,10 @@ from rest_framework.test import APIClient
 from moderation import queue, services
 from moderation.api import throttles
 from moderation.errors import ConflictError
-from moderation.models import Comment
+from moderation.models import Article, Comment
 from moderation.notify.models import NotificationOutbox, WebhookEndpoint
 from moderation.rules.models import SiteRules
+from moderation.rules.selectors import rules_of
 from moderation.selectors import article_for_submission
 from tests.moderation.factories import SiteFactory
 
@@ -83,6 +84,68 @@ def test_the_article_comes_with_its_site_rules_and_webhook_flag_in_one_query(
         assert found == article and found.site.house_rules.max_links == 7
         assert site_webhooks is False
     assert article_for_submission(article_id=article.pk + 1000) is None
+
+
+def field_values(instance):
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("own_rules", [True, False])
+def test_the_compiled_read_builds_what_select_related_builds(
+    article, own_rules, django_assert_num_queries
+):
+    """Every column of the article, its site and its rules, as the ORM reads them."""
+    article.published_at = timezone.now() - timedelta(days=1)
+    article.comments_close_at = timezone.now() + timedelta(days=2)
+    article.save()
+    if own_rules:
+        SiteRules.objects.create(
+            site=article.site, banned_words="foo\nbar", max_links=2, close_after_days=9
+        )
+    expected = Article.objects.select_related("site__house_rules").get(pk=article.pk)
+    with django_assert_num_queries(1):
+        found, _webhooks = article_for_submission(article_id=article.pk)
+        assert field_values(found) == field_values(expected)
+        assert field_values(found.site) == field_values(expected.site)
+        assert not found._state.adding and found._state.db == expected._state.db
+        if own_rules:
+            assert field_values(found.site.house_rules) == field_values(expected.site.house_rules)
+            assert found.site.house_rules.site is found.site
+        else:
+            with pytest.raises(SiteRules.DoesNotExist):
+                found.site.house_rules  # noqa: B018 - known absent, without a query
+    assert rules_of(found.site).pk == (expected.site.house_rules.pk if own_rules else None)
+
+
+def test_site_settings_changed_between_two_submissions_apply_to_the_second(article):
+    top = submit(article, body="Top.")
+    Comment.objects.filter(pk=top.pk).update(status=Comment.Status.APPROVED)
+    reply = submit(article, body="A reply.", parent_id=top.pk)
+    assert reply.parent_id == top.pk
+    Comment.objects.filter(pk=reply.pk).update(status=Comment.Status.APPROVED)
+    article.site.thread_max_depth = 1
+    article.site.save()
+    assert submit(article, body="Flat now.", parent_id=reply.pk).parent_id is None
+
+
+def test_an_article_closed_or_deleted_between_two_submissions_is_refused(article):
+    submit(article, body="While open.")
+    Article.objects.filter(pk=article.pk).update(comments_open=False)
+    with pytest.raises(ConflictError, match="closed"):
+        submit(article, body="Once closed.")
+    Comment.objects.filter(article=article).delete()
+    article_id = article.pk
+    article.delete()
+    assert article_for_submission(article_id=article_id) is None
+    response = APIClient(REMOTE_ADDR="198.51.100.25").post(
+        f"/api/v1/articles/{article_id}/comments/",
+        {"author_name": "Ana", "author_email": "ana@example.org", "body": "Anyone?"},
+        format="json",
+    )
+    assert response.status_code == 404
+    assert response.json()["error"]["fields"] == {
+        "article_id": [f"No article with id {article_id}."]
+    }
 
 
 @pytest.mark.parametrize(
