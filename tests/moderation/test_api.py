@@ -5,9 +5,11 @@ from django.core.cache import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from moderation import tasks
+from moderation.api.serializers import CommentSubmitInput, CommentSubmittedOutput
 from moderation.models import Comment
 from tests.moderation.factories import ArticleFactory, CommentFactory, StaffFactory
 
@@ -65,6 +67,40 @@ def test_submitting_a_comment_answers_202_with_a_private_status_token(client, ar
     assert status.status_code == 200
     assert status.json()["status"] == "pending"
     assert body["status_url"].endswith(f"/api/v1/comments/{comment.pk}/?token={body['token']}")
+
+
+@pytest.mark.parametrize("reply", [False, True])
+def test_the_202_answer_is_what_the_output_serializer_represents(client, article, reply):
+    parent = CommentFactory(article=article, status=Comment.Status.APPROVED) if reply else None
+    fields = {**VALID, "parent": parent.pk} if reply else VALID
+    body = client.post(comments_url(article.pk), fields, format="json").json()
+    comment = Comment.objects.get(pk=body["id"])
+    expected = CommentSubmittedOutput(
+        {
+            "id": comment.pk,
+            "article": article.pk,
+            "parent": parent.pk if reply else None,
+            "status": "pending",
+            "created_at": comment.created_at,
+            "token": body["token"],
+            "status_url": body["status_url"],
+        }
+    ).data
+    assert body == json.loads(json.dumps(expected))
+    assert comment.token_matches(body["token"])
+
+
+def test_submission_serializers_share_their_fields_but_not_their_results():
+    """Fields built once serve every instance; each instance keeps its own data and errors."""
+    good = CommentSubmitInput(data=VALID)
+    bad = CommentSubmitInput(data={**VALID, "author_email": "not an address", "body": ""})
+    assert good.fields is bad.fields
+    assert bad.is_valid() is False and good.is_valid() is True
+    assert set(bad.errors) == {"author_email", "body"}
+    assert good.errors == {} and good.validated_data["author_email"] == VALID["author_email"]
+    with pytest.raises(ValidationError) as refused:
+        CommentSubmitInput(data=None).is_valid(raise_exception=True)
+    assert refused.value.detail == {"non_field_errors": ["No data provided"]}
 
 
 def test_the_status_endpoint_answers_404_for_a_wrong_token(client, article):
