@@ -25,6 +25,7 @@ from moderation.models import Comment, ModerationEvent, Site
 from moderation.notify.models import Subscriber, WebhookMessage
 from moderation.privacy import selectors
 from moderation.privacy.models import PrivacyRequest
+from moderation.rules.models import CommentFingerprint
 from moderation.selectors import sites_visible_to
 
 ERASED = Comment.ERASED
@@ -127,9 +128,10 @@ def author_erase(
     """Erase the author's personal data on one site (or all), keeping threads and decisions.
 
     Their comments are named "[deleted]" and lose email, website, IP address, its hashes and
-    user agent (with_bodies: their texts read "[deleted]" too). Their subscriber records and
-    subscriptions go; the copies in webhook messages, kept Perspective texts and the log's
-    free text are scrubbed; their trusts are withdrawn and forget the address. Email bans keep it.
+    user agent (with_bodies: their texts read "[deleted]" too). Their subscriber records,
+    subscriptions and their comments' campaign fingerprints go; the copies in webhook messages,
+    kept Perspective texts and the log's free text are scrubbed; their trusts are withdrawn and
+    forget the address. Email bans keep it.
     """
     email = _check_email(email)
     _check_requester(user=requested_by, site=site, permission=ERASE_PERMISSION)
@@ -209,6 +211,12 @@ def author_erase(
             .delete()[1]
             .get("moderation.Subscriber", 0)
         )
+
+        # A fingerprint holds the address and a signature of the text: the campaign rule would
+        # keep comparing new comments with an erased author's words.
+        counts["fingerprints"] = CommentFingerprint.objects.filter(
+            comment_id__in=[c.pk for c in comments]
+        ).delete()[0]
 
         erased: dict[str, Any] = {
             "author_name": ERASED,

@@ -16,6 +16,7 @@ from moderation.notify.models import CommentSubscription, Subscriber, WebhookMes
 from moderation.perspective.models import AnalyzedText, ScoreSuggestion
 from moderation.privacy.models import PrivacyRequest
 from moderation.privacy.services import author_erase
+from moderation.rules.models import CommentFingerprint
 from moderation.training.selectors import training_labels
 from tests.moderation.privacy.conftest import ANA
 
@@ -43,6 +44,24 @@ def test_their_comments_show_deleted_and_lose_every_personal_field(ana):
         "Bob",
         "bob@example.org",
     )
+
+
+def test_their_campaign_fingerprints_go_and_others_stay(ana):
+    def fingerprint(comment: Comment) -> CommentFingerprint:
+        return CommentFingerprint.objects.create(
+            comment=comment,
+            site_id=comment.article.site_id,
+            author_email=comment.author_email,
+            signature=list(range(32)),
+        )
+
+    fingerprint(ana["top"]), fingerprint(ana["elsewhere"])
+    bobs = fingerprint(ana["reply"])
+    author_erase(email=ANA)
+    assert list(CommentFingerprint.objects.values_list("pk", "author_email")) == [
+        (bobs.pk, "bob@example.org")
+    ]
+    assert PrivacyRequest.objects.get().counts["fingerprints"] == 2
 
 
 def test_with_bodies_the_texts_read_deleted_and_replies_keep_their_place(client, ana):
