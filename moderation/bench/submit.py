@@ -32,10 +32,11 @@ from django.test.utils import override_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from ml.bench import sample_texts
+from moderation.bench.api import skipped
 from moderation.bench.load import comment_body
 from moderation.bench.profile import Queries, stage_seconds
 from moderation.bench.report import Row
-from moderation.bench.stack import RAISED_RATE, bench_site_create, postgresql_refusal
+from moderation.bench.stack import RAISED_RATE, bench_site_create
 from moderation.bench.suites import BenchOptions, suite
 from project import celery_app
 
@@ -120,10 +121,8 @@ def _as_the_server_runs() -> Iterator[str]:
 
 @suite("submit-profile")
 def run_submit_profile(options: BenchOptions, out: TextIOBase) -> list[Row]:
-    refusal = postgresql_refusal("submit-profile")
-    if refusal is not None:
-        out.write(refusal + "\n")
-        return [Row("submit-profile", "skipped", "DATABASE_URL is not PostgreSQL")]
+    if (refused := skipped("submit-profile", out)) is not None:
+        return refused
     n = options.submissions
     bench = bench_site_create(tag=secrets.token_hex(4))
     path = f"/api/v1/articles/{bench.article.pk}/comments/"

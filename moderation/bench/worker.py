@@ -25,10 +25,10 @@ from django.conf import settings
 from django.db import connection
 
 from moderation import batch, queue, scoring
+from moderation.bench.api import skipped
 from moderation.bench.pipeline import backlog_create, bench_site
 from moderation.bench.profile import Queries, eager
 from moderation.bench.report import Row
-from moderation.bench.stack import postgresql_refusal
 from moderation.bench.suites import BenchOptions, suite
 from moderation.models import ModerationEvent
 from moderation.notify import batch as notify_batch
@@ -41,24 +41,19 @@ FILL_BATCH = 100  # comments per batch while the window is filled
 
 def _stages() -> dict[str, list[tuple[Any, str]]]:
     """Stage -> (owner, attribute) of the functions it times; indented ones run inside the one
-    above them. Names of functions a change replaced stay, so a run on main and one here
-    compare."""
+    above them."""
     stages: dict[str, tuple[Any, str] | list[tuple[Any, str]]] = {
         "claim (held check, own comment, oldest others)": (batch, "_claim"),
         "bans (bans_for_comments)": (batch, "bans_for_comments"),
         "trust (trusted_comment_ids)": (batch, "trusted_comment_ids"),
         "site reads (_sites: rules, newcomers, window)": (batch, "_sites"),
         "  campaign window: open (CampaignWindow.__init__)": (history.CampaignWindow, "__init__"),
-        "    campaign window: read (before the cut: every column)": (
-            history,
-            "_recent_fingerprints",
-        ),
         "text rules (engine.base_hits)": (engine, "base_hits"),
         "scoring (_scores: one models' call per site)": (batch, "_scores"),
         "history rules and verdicts (_judge)": (batch, "_judge"),
         "  campaign window: compare (CampaignWindow.hits)": (history.CampaignWindow, "hits"),
-        # Part of opening the window before issue 17's cut, part of the first comparison after.
-        "    campaign window: read (after: keys; kept signatures)": (
+        # At the batch's first comment with a signature.
+        "    campaign window: read (keys; signatures kept by the process)": (
             history.CampaignWindow,
             "_read",
         ),
@@ -137,10 +132,8 @@ def _lone_batches(site: Any, count: int, seed: int) -> float:
 
 @suite("worker-profile")
 def run_worker_profile(options: BenchOptions, out: TextIOBase) -> list[Row]:
-    refusal = postgresql_refusal("worker-profile")
-    if refusal is not None:
-        out.write(refusal + "\n")
-        return [Row("worker-profile", "skipped", "DATABASE_URL is not PostgreSQL")]
+    if (refused := skipped("worker-profile", out)) is not None:
+        return refused
     n = options.lone_batches
     scoring.models_ready()  # loaded before the clock starts, as a worker loads them at start
     site = bench_site()
